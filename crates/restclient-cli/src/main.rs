@@ -1,0 +1,2 @@
+//! The `restclient` command-line tool (placeholder).
+fn main() {}
