@@ -167,10 +167,10 @@ pub fn redact_query(query: &str) -> String {
 pub fn redact_header(name: &str, value: &[u8]) -> String {
     let text = String::from_utf8_lossy(value);
     if is_sensitive_header(name) {
-        if name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization") {
-            if let Some((scheme, _)) = text.split_once(' ') {
-                return format!("{scheme} {MASK}");
-            }
+        let has_scheme =
+            name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization");
+        if has_scheme && let Some((scheme, _)) = text.split_once(' ') {
+            return format!("{scheme} {MASK}");
         }
         return MASK.to_owned();
     }
