@@ -19,6 +19,9 @@ use crate::{RecordedRequest, Reply, Responder};
 
 type Body = BoxBody<Bytes, std::io::Error>;
 
+/// Routes keyed by (method, or any; exact path).
+type Routes = HashMap<(Option<Method>, String), Arc<dyn Responder>>;
+
 /// A scripted HTTP server on `127.0.0.1:<ephemeral port>`; see the [crate docs](crate).
 ///
 /// Requests to a path without a route get `404` with a JSON error body. Routes match the path
@@ -33,7 +36,7 @@ pub struct TestServer {
 
 #[derive(Default)]
 struct State {
-    routes: Mutex<HashMap<(Option<Method>, String), Arc<dyn Responder>>>,
+    routes: Mutex<Routes>,
     log: Mutex<Vec<RecordedRequest>>,
     connections: AtomicUsize,
 }
