@@ -6,6 +6,7 @@
 //! - [`Secret`]: a credential whose `Debug` and `Display` never show the value.
 //! - [`redact`]: URL, header and text redaction by parameter name and by known secret value.
 //! - [`ResponseUri`]: the response extension that records the final URL of a response.
+//! - [`StatusError`]: a 4xx/5xx response described safely, shared by transport, paginate and the facade.
 //!
 //! ```
 //! use restclient_core::{Request, Secret, redact};
@@ -24,9 +25,11 @@
 
 pub mod redact;
 mod secret;
+mod status;
 
 pub use bytes::Bytes;
 pub use secret::Secret;
+pub use status::{Attempts, MAX_ERROR_BODY, StatusError};
 
 /// A request with a buffered, cheaply cloneable body: what every restclient layer takes.
 pub type Request = http::Request<Bytes>;
