@@ -1,1 +1,55 @@
-//! Placeholder; filled by its own issue.
+//! Selecting records and values in JSON response bodies, fast.
+//!
+//! Every page of a paginated extraction passes through here, so this crate decides how fast the
+//! whole client is. Building a `serde_json::Value` tree per page costs more than the HTTP itself;
+//! so records stay raw until someone asks:
+//!
+//! - [`Selector`]: a path compiled once (`results.posts`, `$.a[0].b`, `['@odata.nextLink']`, or full
+//!   JSONPath). Paths of keys and indices are *plain* and walked over the raw bytes; anything else
+//!   falls back to jsonpath_lib over a `Value` tree (correct everywhere, fast where paths are plain).
+//! - [`Query`]: every plain path a page needs, compiled into one trie.
+//! - [`Document`]: a body validated in one pass that also gathers the query's matches, descending
+//!   only along the trie and skipping everything else.
+//! - [`RawRecord`]: one JSON value as a zero-copy slice of the body; parse it on demand with
+//!   [`RawRecord::deserialize`] or [`RawRecord::to_value`], or write [`RawRecord::as_bytes`] as is.
+//! - [`Document::records`] unwraps matches exactly as dlt's `extract_response`, and
+//!   [`Document::detect_records`] finds the records as dlt's detection does, returning an exact key
+//!   path (dlt joins keys with `.` unescaped; ours work with any key).
+//!
+//! ```
+//! use bytes::Bytes;
+//! use restclient_select::{Document, Query, Selector};
+//!
+//! let data = Selector::parse("results").unwrap();
+//! let total = Selector::parse("$.meta.total").unwrap();
+//! let query = Query::new([&data, &total]); // once per pagination
+//!
+//! let body = Bytes::from(r#"{"meta": {"total": 2}, "results": [{"id": 1}, {"id": 2}]}"#);
+//! let doc = Document::parse(body, &query).unwrap(); // once per page: one pass
+//! let records = doc.records(&data).unwrap();
+//! assert_eq!(records.len(), 2);
+//! assert_eq!(doc.first(&total).unwrap().unwrap().deserialize::<u64>().unwrap(), 2);
+//! ```
+//!
+//! # Differences from dlt
+//!
+//! - A detected record path is a key path, exact for keys with dots or spaces (dlt's breaks).
+//! - A number or an escaped string selected directly is re-encoded rather than sliced: the same
+//!   JSON value, possibly spelled differently (`1.50` reads back as `1.5`).
+//! - Full JSONPath is evaluated by jsonpath_lib, not jsonpath-ng; plain paths agree with both.
+
+mod document;
+mod error;
+mod query;
+mod record;
+mod scan;
+mod selector;
+
+pub use document::{Document, RECORD_KEYS};
+pub use error::SelectError;
+pub use query::Query;
+pub use record::{JsonKind, RawRecord};
+pub use selector::Selector;
+
+#[cfg(test)]
+mod tests;
