@@ -292,6 +292,9 @@ pub(crate) fn parse_plain(path: &str) -> Result<Option<Vec<Step>>, String> {
             if key.is_empty() {
                 return Err(format!("empty key at character {}", start + 1));
             }
+            if let Some(bad) = key.chars().find(|c| *c == ']') {
+                return Err(format!("unexpected `{bad}` in the key `{key}`"));
+            }
             if key.chars().any(is_jsonpath_special) {
                 return Ok(None);
             }
@@ -389,6 +392,7 @@ fn normalize(path: &str) -> String {
 fn precheck_full(normalized: &str) -> Result<(), String> {
     let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut bracket: Option<String> = None;
     for (i, c) in normalized.char_indices() {
         if let Some(q) = quote {
             if escaped {
@@ -402,8 +406,26 @@ fn precheck_full(normalized: &str) -> Result<(), String> {
         }
         match c {
             '\'' | '"' => quote = Some(c),
-            '$' if i > 0 => return Err("`$` may only start the path".to_owned()),
-            _ => {}
+            '$' if i > 0 => {
+                return Err(
+                    "`$` may only start the path (jsonpath_lib cannot evaluate it inside a filter)"
+                        .to_owned(),
+                );
+            }
+            '[' => bracket = Some(String::new()),
+            ']' => {
+                if let Some(inner) = bracket.take() {
+                    let parts: Vec<&str> = inner.split(':').collect();
+                    if parts.len() == 3 && parts[2].trim().parse::<i64>() == Ok(0) {
+                        return Err(format!("slice step cannot be zero: [{inner}]"));
+                    }
+                }
+            }
+            _ => {
+                if let Some(b) = bracket.as_mut() {
+                    b.push(c);
+                }
+            }
         }
     }
     if quote.is_some() {
