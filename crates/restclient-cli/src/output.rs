@@ -1,0 +1,162 @@
+//! Writing records: NDJSON (one record per line) or one JSON array per page per line.
+//!
+//! Each record's bytes go out exactly as the server sent them. The only rewrite is for a record
+//! that contains a raw newline byte (a pretty-printed body), which would otherwise break the
+//! one-record-per-line format: it is compacted. JSON strings cannot hold a raw newline (control
+//! characters must be escaped), so such a byte is always whitespace between tokens, and compacting
+//! means dropping the whitespace outside strings. That keeps numbers, key order and escapes exactly
+//! as they came, and builds no `Value` tree.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+/// Output buffer size: large enough that a page costs few write calls.
+const BUFFER: usize = 256 * 1024;
+
+/// Where records go: stdout (locked) or a file, buffered.
+pub(crate) type Output = BufWriter<Box<dyn Write + Send>>;
+
+/// Opens `--output FILE`, or stdout when there is none.
+pub(crate) fn open(path: Option<&Path>) -> io::Result<Output> {
+    let inner: Box<dyn Write + Send> = match path {
+        Some(path) => Box::new(File::create(path)?),
+        None => Box::new(io::stdout()),
+    };
+    Ok(BufWriter::with_capacity(BUFFER, inner))
+}
+
+/// One line per record, or one JSON array per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    Records,
+    Pages,
+}
+
+/// Writes pages of raw records in the chosen layout.
+#[derive(Debug)]
+pub(crate) struct RecordWriter<W: Write> {
+    out: W,
+    layout: Layout,
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub(crate) fn new(out: W, layout: Layout) -> Self {
+        RecordWriter { out, layout }
+    }
+
+    /// Writes one page and flushes it, so records reach the reader as pages arrive.
+    pub(crate) fn write_page<'a>(&mut self, records: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
+        match self.layout {
+            Layout::Records => {
+                for record in records {
+                    write_record(&mut self.out, record)?;
+                    self.out.write_all(b"\n")?;
+                }
+            }
+            Layout::Pages => {
+                self.out.write_all(b"[")?;
+                for (i, record) in records.into_iter().enumerate() {
+                    if i > 0 {
+                        self.out.write_all(b",")?;
+                    }
+                    write_record(&mut self.out, record)?;
+                }
+                self.out.write_all(b"]\n")?;
+            }
+        }
+        self.out.flush()
+    }
+
+    /// Flushes what is left.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes one record: verbatim, or compacted when it holds a raw newline.
+fn write_record(out: &mut impl Write, record: &[u8]) -> io::Result<()> {
+    let record = record.trim_ascii();
+    if record.contains(&b'\n') || record.contains(&b'\r') {
+        write_compacted(out, record)
+    } else {
+        out.write_all(record)
+    }
+}
+
+/// Copies `json` without the whitespace outside strings.
+fn write_compacted(out: &mut impl Write, json: &[u8]) -> io::Result<()> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut start = 0;
+    for (i, &byte) in json.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+            out.write_all(&json[start..i])?;
+            start = i + 1;
+        }
+    }
+    out.write_all(&json[start..])
+}
+
+/// True when writing failed because the reader went away (`restclient ... | head`).
+pub(crate) fn is_broken_pipe(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::BrokenPipe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(layout: Layout, pages: &[&[&str]]) -> String {
+        let mut w = RecordWriter::new(Vec::new(), layout);
+        for page in pages {
+            w.write_page(page.iter().map(|r| r.as_bytes())).unwrap();
+        }
+        w.finish().unwrap();
+        String::from_utf8(w.out).unwrap()
+    }
+
+    #[test]
+    fn records_are_written_verbatim_one_per_line() {
+        let out = render(
+            Layout::Records,
+            &[&[r#"{"a": 1.50, "b":"x"}"#, "2"], &[], &[r#""s""#]],
+        );
+        assert_eq!(out, "{\"a\": 1.50, \"b\":\"x\"}\n2\n\"s\"\n");
+    }
+
+    #[test]
+    fn pages_become_arrays() {
+        let out = render(Layout::Pages, &[&["1", r#"{"a":2}"#], &[]]);
+        assert_eq!(out, "[1,{\"a\":2}]\n[]\n");
+    }
+
+    #[test]
+    fn records_with_raw_newlines_are_compacted_exactly() {
+        let pretty = "{\n  \"a b\": \"x \\\" y\\n\",\n  \"n\": 12345678901234567890123,\n  \"l\": [1, 2]\n}";
+        let out = render(Layout::Records, &[&[pretty]]);
+        assert_eq!(
+            out,
+            "{\"a b\":\"x \\\" y\\n\",\"n\":12345678901234567890123,\"l\":[1,2]}\n"
+        );
+        let value: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(value["a b"], "x \" y\n");
+    }
+
+    #[test]
+    fn a_string_ending_in_a_backslash_does_not_confuse_compaction() {
+        let pretty = "[\"a\\\\\",\n \"b c\"]";
+        let out = render(Layout::Records, &[&[pretty]]);
+        assert_eq!(out, "[\"a\\\\\",\"b c\"]\n");
+    }
+}
