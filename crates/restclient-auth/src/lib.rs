@@ -48,13 +48,16 @@
 //! // let service = tower::ServiceBuilder::new().layer(retry).layer(layer).service(transport);
 //! ```
 
+mod api_key;
 mod basic;
 mod bearer;
 mod client;
+
 mod custom;
 mod error;
 mod future;
 mod layer;
+
 mod scope;
 
 #[cfg(test)]
@@ -66,13 +69,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+pub use api_key::{ApiKey, ApiKeyLocation};
 pub use basic::HttpBasic;
 pub use bearer::BearerToken;
 pub use client::AuthClient;
+
 pub use custom::{AsyncAuthFn, AuthFn, async_auth_fn, auth_fn};
 pub use error::Error;
 pub use future::ResponseFuture;
 pub use layer::{Auth, AuthLayer};
+
 pub use restclient_core::{BoxError, Request, Response, Secret};
 pub use scope::Origin;
 
