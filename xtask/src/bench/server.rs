@@ -1,0 +1,206 @@
+//! The benchmark API server (`xtask bench-server`): hyper 1.x over HTTP/1 on 127.0.0.1.
+//!
+//! Every route is `/{style}/{records}/{page_size}/{delay_ms}` plus the style's own query parameter,
+//! so one server answers every run of a bench and every paginator carries the run's shape along
+//! in the URL. Pages are assembled from zero-copy slices of the pre-rendered [`Dataset`]: a response
+//! costs a few small allocations, no JSON work, so the server stays far ahead of any client (the
+//! bench checks this with `wrk`). It runs on one thread, leaving the other core to the client, and
+//! exits when its standard input closes, so it never outlives the bench that started it.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body::{Body, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::io::AsyncReadExt as _;
+use tokio::net::TcpListener;
+
+use super::dataset::Dataset;
+use super::style::Style;
+
+/// A response body made of ready chunks, with an exact length (so hyper sends `Content-Length`).
+#[derive(Debug)]
+pub(crate) struct Chunks {
+    parts: VecDeque<Bytes>,
+    remaining: u64,
+}
+
+impl Chunks {
+    fn new(parts: Vec<Bytes>) -> Chunks {
+        let remaining = parts.iter().map(|b| b.len() as u64).sum();
+        Chunks {
+            parts: parts.into(),
+            remaining,
+        }
+    }
+}
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let next = self.parts.pop_front();
+        if let Some(chunk) = &next {
+            self.remaining -= chunk.len() as u64;
+        }
+        Poll::Ready(next.map(|chunk| Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
+}
+
+struct State {
+    data: Dataset,
+    /// `http://127.0.0.1:PORT`, for next links.
+    origin: String,
+}
+
+/// Runs the server until standard input closes. Prints `listening on http://127.0.0.1:PORT` and the
+/// mean record size on stdout once it accepts connections.
+pub(crate) fn run(port: u16, pool: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            data: Dataset::new(pool),
+            origin: format!("http://{addr}"),
+        });
+        println!(
+            "listening on {} records={} mean_record_bytes={}",
+            state.origin,
+            state.data.pool(),
+            state.data.mean_record_bytes()
+        );
+        tokio::spawn(async {
+            // Exit when the parent goes away (stdin reaches EOF or fails).
+            let mut stdin = tokio::io::stdin();
+            let mut buf = [0u8; 64];
+            while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
+            std::process::exit(0);
+        });
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let _ = stream.set_nodelay(true);
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let state = Arc::clone(&state);
+                    async move { Ok::<_, Infallible>(handle(&state, &req).await) }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
+}
+
+fn not_found(msg: &str) -> Response<Chunks> {
+    let mut resp = Response::new(Chunks::new(vec![Bytes::from(msg.to_owned())]));
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    resp
+}
+
+fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
+    let mut segs = req.uri().path().trim_start_matches('/').split('/');
+    let (Some(style), Some(n), Some(size), Some(delay)) =
+        (segs.next(), segs.next(), segs.next(), segs.next())
+    else {
+        return not_found("expected /{style}/{records}/{page_size}/{delay_ms}");
+    };
+    let (Ok(style), Ok(n), Ok(size), Ok(delay)) = (
+        style.parse::<Style>(),
+        n.parse::<u64>(),
+        size.parse::<u64>(),
+        delay.parse::<u64>(),
+    ) else {
+        return not_found("bad route");
+    };
+    let size = size.max(1);
+    let query = req.uri().query().unwrap_or("");
+    let num = |name: &str| query_param(query, name).and_then(|v| v.parse::<u64>().ok());
+    let offset = match style {
+        Style::Offset => num("offset").unwrap_or(0),
+        Style::PageNumber => num("page").unwrap_or(1).saturating_sub(1) * size,
+        Style::Cursor => query_param(query, "cursor")
+            .and_then(|c| c.strip_prefix("cur_"))
+            .and_then(|c| u64::from_str_radix(c, 16).ok())
+            .unwrap_or(0),
+        Style::JsonLink | Style::HeaderLink => num("after").unwrap_or(0),
+    };
+    let limit = match style {
+        Style::Offset => num("limit").unwrap_or(size),
+        _ => size,
+    };
+    let count = limit.min(n.saturating_sub(offset));
+    let next = offset + count;
+    let more = count > 0 && next < n;
+    let path = format!("/{style}/{n}/{size}/{delay}");
+
+    let mut parts = Vec::with_capacity(5);
+    parts.push(Bytes::from_static(match style {
+        Style::HeaderLink => b"[",
+        _ => b"{\"data\":[",
+    }));
+    state.data.records(offset, count as usize, &mut parts);
+    let tail = match style {
+        Style::Offset => format!("],\"total\":{n}}}"),
+        Style::PageNumber => format!("],\"total_pages\":{}}}", n.div_ceil(size)),
+        Style::Cursor if more => format!("],\"next_cursor\":\"cur_{next:08x}\"}}"),
+        Style::Cursor => "],\"next_cursor\":null}".to_owned(),
+        Style::JsonLink if more => {
+            format!("],\"next\":\"{}{path}?after={next}\"}}", state.origin)
+        }
+        Style::JsonLink => "],\"next\":null}".to_owned(),
+        Style::HeaderLink => "]".to_owned(),
+    };
+    parts.push(Bytes::from(tail));
+
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let mut resp = Response::new(Chunks::new(parts));
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    if style == Style::HeaderLink && more {
+        let link = format!("<{}{path}?after={next}>; rel=\"next\"", state.origin);
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            headers.insert(header::LINK, value);
+        }
+    }
+    resp
+}
