@@ -57,7 +57,7 @@ mod custom;
 mod error;
 mod future;
 mod layer;
-
+mod oauth2;
 mod scope;
 
 #[cfg(test)]
@@ -78,7 +78,7 @@ pub use custom::{AsyncAuthFn, AuthFn, async_auth_fn, auth_fn};
 pub use error::Error;
 pub use future::ResponseFuture;
 pub use layer::{Auth, AuthLayer};
-
+pub use oauth2::{ClientAuthMethod, OAuth2ClientCredentials};
 pub use restclient_core::{BoxError, Request, Response, Secret};
 pub use scope::Origin;
 

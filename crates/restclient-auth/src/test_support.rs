@@ -36,3 +36,29 @@ where
 {
     service.ready().await?.call(request).await
 }
+
+/// A tower retry policy for tests: retries a 5xx response up to `n` times, at once.
+#[derive(Clone, Debug)]
+pub(crate) struct RetryOn5xx(pub(crate) usize);
+
+impl tower::retry::Policy<Request, Response, BoxError> for RetryOn5xx {
+    type Future = std::future::Ready<()>;
+
+    fn retry(
+        &mut self,
+        _request: &mut Request,
+        result: &mut Result<Response, BoxError>,
+    ) -> Option<Self::Future> {
+        match result {
+            Ok(response) if response.status().is_server_error() && self.0 > 0 => {
+                self.0 -= 1;
+                Some(std::future::ready(()))
+            }
+            _ => None,
+        }
+    }
+
+    fn clone_request(&mut self, request: &Request) -> Option<Request> {
+        Some(request.clone())
+    }
+}
