@@ -226,7 +226,8 @@ fn validate_cli(
     Ok(())
 }
 
-fn wrk_check(origin: &str, sizes: &[usize], record_bytes: usize) -> Vec<String> {
+/// Runs wrk against one page of each size: report lines and, per page size, records/s served.
+fn wrk_check(origin: &str, sizes: &[usize], record_bytes: usize) -> (Vec<String>, Vec<(usize, f64)>) {
     let available = Command::new("wrk")
         .arg("--version")
         .stdout(Stdio::null())
@@ -234,12 +235,11 @@ fn wrk_check(origin: &str, sizes: &[usize], record_bytes: usize) -> Vec<String> 
         .status()
         .is_ok();
     if !available {
-        return vec![
-            "wrk not installed: server throughput not checked (`apt-get install wrk` on a dev \
-             machine)"
-                .to_owned(),
-        ];
+        let why = "wrk not installed: server throughput not checked (`apt-get install wrk` on a \
+                   dev machine)";
+        return (vec![why.to_owned()], Vec::new());
     }
+    let mut served = Vec::new();
     let mut lines = vec![format!(
         "`wrk -t1 -c4 -d3s` on one page (offset style); wrk and the one-thread server share the \
          machine's cores. Records of {record_bytes} B."
@@ -262,15 +262,27 @@ fn wrk_check(origin: &str, sizes: &[usize], record_bytes: usize) -> Vec<String> 
             .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
             .and_then(|v| v.trim().parse::<f64>().ok());
         match reqs {
-            Some(r) => lines.push(format!(
-                "page size {size}: {} requests/s = {} records/s served",
-                report::rate(r),
-                report::rate(r * size as f64)
-            )),
+            Some(r) => {
+                served.push((size, r * size as f64));
+                lines.push(format!(
+                    "page size {size}: {} requests/s = {} records/s served ({:.0} µs per page)",
+                    report::rate(r),
+                    report::rate(r * size as f64),
+                    1e6 / r
+                ));
+            }
             None => lines.push(format!("page size {size}: could not read wrk's output")),
         }
     }
-    lines
+    (lines, served)
+}
+
+/// The 1-minute load average: other work on the machine makes every figure noisier.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 fn machine() -> Vec<String> {
@@ -371,6 +383,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
     let restclient = release.join("restclient");
     let mut results = Results {
         machine: machine(),
+        load_before: load_average(),
         command: std::iter::once("cargo xtask bench".to_owned())
             .chain(std::env::args().skip(2))
             .collect::<Vec<_>>()
@@ -418,11 +431,12 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
         "bench: server on {} ({} B records)",
         server.origin, server.record_bytes
     );
-    results.server_check = if args.no_wrk {
-        vec!["not checked (--no-wrk)".to_owned()]
+    if args.no_wrk {
+        results.server_check = vec!["not checked (--no-wrk)".to_owned()];
     } else {
-        wrk_check(&server.origin, &sizes, server.record_bytes)
-    };
+        (results.server_check, results.server_capacity) =
+            wrk_check(&server.origin, &sizes, server.record_bytes);
+    }
     for line in &results.server_check {
         eprintln!("bench: {line}");
     }
@@ -480,7 +494,12 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
             records,
             cells: Vec::new(),
         };
-        for client in [Client::Restclient, Client::Dlt, Client::Raw(Mode::RawValue)] {
+        for client in [
+            Client::Restclient,
+            Client::Dlt,
+            Client::Raw(Mode::RawValue),
+            Client::Raw(Mode::Bytes),
+        ] {
             if !clients.contains(&client) {
                 continue;
             }
@@ -530,6 +549,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
         }
     }
     drop(server);
+    results.load_after = load_average();
 
     results.notes.push(
         "restclient and the raw loops are timed from process spawn to exit (start-up included); \

@@ -95,6 +95,12 @@ pub(crate) struct Results {
     pub(crate) record_bytes: usize,
     /// Server check lines (wrk).
     pub(crate) server_check: Vec<String>,
+    /// Records/s the server delivered to wrk, per page size.
+    pub(crate) server_capacity: Vec<(usize, f64)>,
+    /// 1-minute load average when the bench started.
+    pub(crate) load_before: String,
+    /// 1-minute load average when the runs ended.
+    pub(crate) load_after: String,
     /// Columns that were skipped entirely, with the reason.
     pub(crate) skipped: Vec<(Client, String)>,
     /// Per style, page size, client.
@@ -150,6 +156,11 @@ impl Results {
         }
         let _ = writeln!(
             md,
+            "Load average (1 min): {} at the start, {} at the end of the runs  ",
+            self.load_before, self.load_after
+        );
+        let _ = writeln!(
+            md,
             "Records of {} bytes on average (id, name, email, two timestamps, a nested address, \
              a tag array), served by `xtask bench-server` (hyper 1, HTTP/1, one thread, \
              127.0.0.1, pages sliced from one pre-rendered buffer). Every client is a separate \
@@ -178,6 +189,30 @@ impl Results {
         let _ = writeln!(md, "## Server check\n");
         for line in &self.server_check {
             let _ = writeln!(md, "- {line}");
+        }
+        for &(size, served) in &self.server_capacity {
+            let fastest = self
+                .styles
+                .iter()
+                .flat_map(|&s| {
+                    [Client::Restclient, Client::Raw(Mode::RawValue)].map(|c| self.rate(s, size, c))
+                })
+                .flatten()
+                .reduce(f64::max);
+            if let Some(fastest) = fastest {
+                let _ = writeln!(
+                    md,
+                    "- page size {size}: the server delivers {:.1}× the records/s of the fastest \
+                     restclient or `&RawValue` run ({}) — {}",
+                    served / fastest,
+                    rate(fastest),
+                    if served >= 3.0 * fastest {
+                        "it is not the bottleneck"
+                    } else {
+                        "**too close: the server may limit the clients**"
+                    }
+                );
+            }
         }
         md.push('\n');
     }

@@ -188,7 +188,10 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
     parts.push(Bytes::from(tail));
 
     if delay > 0 {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
+        // tokio's timer rounds up to whole milliseconds (20 ms becomes ~21); a blocking-pool thread
+        // sleeps to within tens of microseconds, so the latency run's ideal is really 1/delay.
+        let delay = Duration::from_millis(delay);
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
     }
     let mut resp = Response::new(Chunks::new(parts));
     let headers = resp.headers_mut();
