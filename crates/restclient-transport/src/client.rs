@@ -1,0 +1,517 @@
+//! The HTTP client: a pooled hyper-util client over rustls, as a `tower::Service`.
+//!
+//! [`HttpClient`] sends an `http::Request<Bytes>` and answers with an `http::Response<Bytes>` whose
+//! body is fully buffered. On the way it:
+//!
+//! - adds the default headers that the request does not already carry: `User-Agent:
+//!   restclient/<version>`, `Accept: */*`, your own, and `Accept-Encoding` for the decoders below
+//!   (tower-http's `set_header`);
+//! - follows redirects like Python requests (tower-http's `follow_redirect`): up to 30 (then
+//!   [`TransportError::Redirect`]); 301/302 turn a POST into a body-less GET, 303 turns anything but
+//!   HEAD into a body-less GET, 307/308 keep method and body; `Authorization`, `Cookie` and
+//!   `Proxy-Authorization` are dropped on a redirect to another origin;
+//! - decompresses gzip, deflate, br and zstd bodies (tower-http's `decompression`);
+//! - buffers the body up to a maximum size (default 100 MiB, [`TransportError::BodyTooLarge`] beyond);
+//! - records the final URL as a [`ResponseUri`] response extension.
+//!
+//! # Timeouts
+//!
+//! `request_timeout` has dlt's meaning: it bounds connecting and every wait for data (the response
+//! head, then each body chunk), not the whole transfer, so a slow but steady download never times
+//! out. The wait for the head includes connecting when a new connection is needed. An optional
+//! `total_timeout` bounds a whole attempt besides. Both give [`TransportError::Timeout`].
+//!
+//! # Connections
+//!
+//! HTTPS uses rustls with the `ring` provider and the webpki (Mozilla) roots; HTTP/2 is negotiated
+//! by ALPN, plain HTTP speaks HTTP/1.1. Connections are kept alive and pooled; clones of a client
+//! share the pool, so clone freely.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use restclient_transport::HttpClient;
+//! use std::time::Duration;
+//! use tower::{Service, ServiceExt};
+//!
+//! # async fn run() -> Result<(), restclient_transport::TransportError> {
+//! let mut client = HttpClient::builder()
+//!     .request_timeout(Duration::from_secs(10))
+//!     .max_body_size(16 * 1024 * 1024)
+//!     .build()?;
+//! let request = http::Request::get("https://api.example.com/items").body(bytes::Bytes::new()).unwrap();
+//! let response = client.ready().await?.call(request).await?;
+//! println!("{} bytes", response.body().len());
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{ACCEPT, CONTENT_LENGTH, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use restclient_core::redact::redact_uri;
+use restclient_core::{Request, Response, ResponseUri};
+use tower::Service;
+use tower_http::decompression::{Decompression, DecompressionBody};
+use tower_http::follow_redirect::policy::{Action, Attempt, FilterCredentials, Policy};
+use tower_http::follow_redirect::{FollowRedirect, RequestUri};
+use tower_http::set_header::request::SetMultipleRequestHeader;
+
+use crate::error::{TimeoutPhase, TransportError, is_retryable_error};
+use crate::settings::RuntimeSettings;
+
+/// The default `User-Agent`: `restclient/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("restclient/", env!("CARGO_PKG_VERSION"));
+/// The default maximum body size: 100 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 100 * 1024 * 1024;
+/// The default redirect limit (Python requests' `DEFAULT_REDIRECT_LIMIT`).
+pub const DEFAULT_MAX_REDIRECTS: usize = 30;
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Stack = SetMultipleRequestHeader<
+    FollowRedirect<Decompression<Exchange>, RedirectPolicy>,
+    http::Request<Full<Bytes>>,
+>;
+
+/// A pooled HTTP/1.1 + HTTP/2 client over rustls that buffers response bodies; see the
+/// [module docs](self).
+///
+/// Build one with [`HttpClient::builder`]. It is a
+/// `Service<http::Request<Bytes>, Response = http::Response<Bytes>, Error = TransportError>`,
+/// always ready, and cheap to clone (clones share the connection pool).
+#[derive(Clone)]
+pub struct HttpClient {
+    stack: Stack,
+    config: Arc<Config>,
+}
+
+#[derive(Debug)]
+struct Config {
+    request_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("request_timeout", &self.config.request_timeout)
+            .field("total_timeout", &self.config.total_timeout)
+            .field("max_body_size", &self.config.max_body_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// A builder with dlt's defaults (60 s request timeout, 30 redirects, 100 MiB bodies).
+    pub fn builder() -> HttpClientBuilder {
+        HttpClientBuilder::default()
+    }
+
+    /// A client with the defaults.
+    ///
+    /// # Errors
+    /// [`TransportError::Tls`] if the TLS configuration cannot be built.
+    pub fn new() -> Result<HttpClient, TransportError> {
+        HttpClient::builder().build()
+    }
+}
+
+/// Configures an [`HttpClient`].
+///
+/// ```
+/// use restclient_transport::{HttpClient, RuntimeSettings};
+/// use std::time::Duration;
+///
+/// let client = HttpClient::builder()
+///     .settings(&RuntimeSettings::default())         // request_timeout from dlt's settings
+///     .total_timeout(Duration::from_secs(300))        // and a deadline per attempt
+///     .max_redirects(5)
+///     .default_header(http::header::ACCEPT, http::HeaderValue::from_static("application/json"))
+///     .build()
+///     .unwrap();
+/// # let _ = client;
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpClientBuilder {
+    request_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    max_body_size: usize,
+    max_redirects: usize,
+    follow_redirects: bool,
+    headers: HeaderMap,
+    pool_idle_timeout: Option<Duration>,
+    pool_max_idle_per_host: usize,
+}
+
+impl Default for HttpClientBuilder {
+    fn default() -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        HttpClientBuilder {
+            request_timeout: Some(RuntimeSettings::default().request_timeout),
+            total_timeout: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            follow_redirects: true,
+            headers,
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+            pool_max_idle_per_host: 50,
+        }
+    }
+}
+
+impl HttpClientBuilder {
+    /// Takes `request_timeout` from dlt's runtime settings (the retry settings go to
+    /// [`RetryLayer`](crate::RetryLayer)). Later builder calls win.
+    pub fn settings(mut self, settings: &RuntimeSettings) -> Self {
+        self.request_timeout = Some(settings.request_timeout);
+        self
+    }
+
+    /// The connect timeout and the timeout of each wait for data; `None` waits forever.
+    /// Default 60 s.
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.request_timeout = timeout.into();
+        self
+    }
+
+    /// A deadline for a whole attempt (connect, head and full body); default none.
+    pub fn total_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.total_timeout = timeout.into();
+        self
+    }
+
+    /// The largest (decoded) body accepted, in bytes. Default [`DEFAULT_MAX_BODY_SIZE`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// How many redirects to follow before failing with [`TransportError::Redirect`]. Default 30.
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Whether to follow redirects at all; when off, 3xx responses are returned as they are.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    /// Sends `name: value` on every request that has no `name` header of its own. Replaces the
+    /// default of the same name (`User-Agent`, `Accept`).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Adds every header of `headers` as a [default header](Self::default_header).
+    pub fn default_headers(mut self, headers: HeaderMap) -> Self {
+        for (name, value) in headers {
+            if let Some(name) = name {
+                self.headers.insert(name, value);
+            }
+        }
+        self
+    }
+
+    /// How long an idle pooled connection is kept; `None` keeps it until the server closes it.
+    /// Default 90 s.
+    pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.pool_idle_timeout = timeout.into();
+        self
+    }
+
+    /// How many idle connections are kept per host. Default 50 (dlt's `max_connections`).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Builds the client. It needs no runtime until the first request.
+    ///
+    /// # Errors
+    /// [`TransportError::Tls`] if the TLS configuration cannot be built.
+    pub fn build(self) -> Result<HttpClient, TransportError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(self.request_timeout);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(TransportError::Tls)?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client: HyperClient = Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .build(https);
+        let exchange = Exchange {
+            client,
+            head_timeout: self.request_timeout,
+        };
+        let policy = RedirectPolicy {
+            follow: self.follow_redirects,
+            remaining: self.max_redirects,
+            max: self.max_redirects,
+            credentials: FilterCredentials::new(),
+        };
+        let redirects = FollowRedirect::with_policy(Decompression::new(exchange), policy);
+        let defaults = self
+            .headers
+            .into_iter()
+            .filter_map(|(name, value)| name.map(|n| (n, value).into()))
+            .collect();
+        let stack = SetMultipleRequestHeader::if_not_present(redirects, defaults);
+        Ok(HttpClient {
+            stack,
+            config: Arc::new(Config {
+                request_timeout: self.request_timeout,
+                total_timeout: self.total_timeout,
+                max_body_size: self.max_body_size,
+            }),
+        })
+    }
+}
+
+impl Service<Request> for HttpClient {
+    type Response = Response;
+    type Error = TransportError;
+    type Future = BoxFuture<Result<Response, TransportError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.stack.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let url = redact_uri(request.uri());
+        if let Err(reason) = check_url(request.uri()) {
+            return Box::pin(std::future::ready(Err(TransportError::InvalidUrl {
+                url,
+                reason,
+            })));
+        }
+        let original_uri = request.uri().clone();
+        let request = request.map(Full::new);
+        let sent = self.stack.call(request);
+        let config = self.config.clone();
+        let work = async move {
+            let response = sent.await?;
+            let (mut parts, body) = response.into_parts();
+            let final_uri = parts
+                .extensions
+                .remove::<RequestUri>()
+                .map_or(original_uri, |u| u.0);
+            let url = redact_uri(&final_uri);
+            let announced = parts
+                .headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if announced.is_some_and(|n| n > config.max_body_size as u64) {
+                return Err(TransportError::BodyTooLarge {
+                    url,
+                    limit: config.max_body_size,
+                });
+            }
+            let body = read_body(body, &config, &url).await?;
+            parts.extensions.insert(ResponseUri(final_uri));
+            Ok(http::Response::from_parts(parts, body))
+        };
+        match self.config.total_timeout {
+            None => Box::pin(work),
+            Some(limit) => Box::pin(async move {
+                tokio::time::timeout(limit, work)
+                    .await
+                    .unwrap_or(Err(TransportError::Timeout {
+                        url,
+                        phase: TimeoutPhase::Total,
+                        after: limit,
+                    }))
+            }),
+        }
+    }
+}
+
+fn check_url(uri: &http::Uri) -> Result<(), &'static str> {
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        Some(_) => return Err("the scheme must be http or https"),
+        None => return Err("the URL must be absolute (no scheme)"),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err("the URL has no host");
+    }
+    Ok(())
+}
+
+/// Reads the whole body, waiting at most `request_timeout` for each chunk.
+async fn read_body(
+    body: DecompressionBody<Incoming>,
+    config: &Config,
+    url: &str,
+) -> Result<Bytes, TransportError> {
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    let mut total = 0usize;
+    // Bounded: every turn either ends, fails, or consumes a frame of a finite body, and waits at
+    // most `request_timeout`.
+    loop {
+        let frame = match config.request_timeout {
+            Some(limit) => {
+                tokio::time::timeout(limit, body.frame())
+                    .await
+                    .map_err(|_| TransportError::Timeout {
+                        url: url.to_owned(),
+                        phase: TimeoutPhase::Body,
+                        after: limit,
+                    })?
+            }
+            None => body.frame().await,
+        };
+        let Some(frame) = frame else { break };
+        let frame = frame.map_err(|source| {
+            if is_retryable_error(source.as_ref()) {
+                TransportError::Body {
+                    url: url.to_owned(),
+                    source,
+                }
+            } else {
+                TransportError::Decode {
+                    url: url.to_owned(),
+                    source,
+                }
+            }
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        total = total.saturating_add(data.len());
+        if total > config.max_body_size {
+            return Err(TransportError::BodyTooLarge {
+                url: url.to_owned(),
+                limit: config.max_body_size,
+            });
+        }
+        // Keep a single-chunk body as it came (no copy); join longer ones.
+        match first.take() {
+            None if rest.is_empty() => first = Some(data),
+            None => rest.extend_from_slice(&data),
+            Some(previous) => {
+                rest.reserve(previous.len() + data.len());
+                rest.extend_from_slice(&previous);
+                rest.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(match first {
+        Some(only) => only,
+        None => rest.freeze(),
+    })
+}
+
+/// The innermost service: one hyper exchange up to the response head, under `request_timeout`.
+#[derive(Clone, Debug)]
+struct Exchange {
+    client: HyperClient,
+    head_timeout: Option<Duration>,
+}
+
+impl Service<http::Request<Full<Bytes>>> for Exchange {
+    type Response = http::Response<Incoming>;
+    type Error = TransportError;
+    type Future = BoxFuture<Result<Self::Response, TransportError>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // The legacy client queues requests internally; it is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Full<Bytes>>) -> Self::Future {
+        let url = redact_uri(request.uri());
+        let sent = self.client.request(request);
+        let limit = self.head_timeout;
+        Box::pin(async move {
+            let result = match limit {
+                Some(limit) => {
+                    tokio::time::timeout(limit, sent)
+                        .await
+                        .map_err(|_| TransportError::Timeout {
+                            url: url.clone(),
+                            phase: TimeoutPhase::Head,
+                            after: limit,
+                        })?
+                }
+                None => sent.await,
+            };
+            result.map_err(|e| {
+                if e.is_connect() || is_retryable_error(&e) {
+                    TransportError::Connect {
+                        url,
+                        source: Box::new(e),
+                    }
+                } else {
+                    TransportError::Request {
+                        url,
+                        source: Box::new(e),
+                    }
+                }
+            })
+        })
+    }
+}
+
+/// requests' redirect rules on top of tower-http's `FollowRedirect`: a limit that fails loudly,
+/// credentials dropped across origins, bodies replayed (they are `Bytes`).
+#[derive(Clone, Debug)]
+struct RedirectPolicy {
+    follow: bool,
+    remaining: usize,
+    max: usize,
+    credentials: FilterCredentials,
+}
+
+impl Policy<Full<Bytes>, TransportError> for RedirectPolicy {
+    fn redirect(&mut self, attempt: &Attempt<'_>) -> Result<Action, TransportError> {
+        if !self.follow {
+            return Ok(Action::Stop);
+        }
+        if self.remaining == 0 {
+            return Err(TransportError::Redirect {
+                url: redact_uri(attempt.location()),
+                max: self.max,
+            });
+        }
+        self.remaining -= 1;
+        Policy::<Full<Bytes>, TransportError>::redirect(&mut self.credentials, attempt)
+    }
+
+    fn on_request(&mut self, request: &mut http::Request<Full<Bytes>>) {
+        Policy::<Full<Bytes>, TransportError>::on_request(&mut self.credentials, request);
+    }
+
+    fn clone_body(&self, body: &Full<Bytes>) -> Option<Full<Bytes>> {
+        Some(body.clone())
+    }
+}

@@ -1,0 +1,136 @@
+//! One `tracing` span and one INFO line per request attempt, with secrets redacted.
+//!
+//! [`Trace`] opens an `http.request` span with the method, the URL (redacted by
+//! [`restclient_core::redact`]) and the attempt number (from the [`Attempts`] request extension
+//! that [`Retry`](crate::Retry) sets; 1 without it), and records the status and duration when the
+//! response arrives. It then logs one line: at INFO for a response, at WARN for an error.
+//!
+//! Put it inside the retry layer so that every attempt gets its own line:
+//!
+//! ```
+//! use restclient_transport::{RetryLayer, TraceLayer};
+//! use tower::ServiceBuilder;
+//! # use bytes::Bytes;
+//! # let http = tower::service_fn(|_r: http::Request<Bytes>| async {
+//! #     Ok::<_, std::convert::Infallible>(http::Response::new(Bytes::new()))
+//! # });
+//! let service = ServiceBuilder::new()
+//!     .layer(RetryLayer::default())
+//!     .layer(TraceLayer::new())
+//!     .service(http);
+//! # let _ = service;
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use restclient_core::redact::{redact_text, redact_uri};
+use restclient_core::{Attempts, Request, Response};
+use tower::{Layer, Service};
+use tracing::Instrument;
+
+/// Applies [`Trace`] to a service.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceLayer {
+    _private: (),
+}
+
+impl TraceLayer {
+    /// A tracing layer.
+    pub fn new() -> Self {
+        TraceLayer::default()
+    }
+}
+
+impl<S> Layer<S> for TraceLayer {
+    type Service = Trace<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Trace { inner }
+    }
+}
+
+/// Traces each request; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Trace<S> {
+    inner: S,
+}
+
+impl<S> Trace<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S) -> Self {
+        Trace { inner }
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S> Service<Request> for Trace<S>
+where
+    S: Service<Request, Response = Response>,
+    S::Error: fmt::Display,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send + 'static>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let attempt = request.extensions().get::<Attempts>().map_or(1, |a| a.0);
+        let method = request.method().clone();
+        let url = redact_uri(request.uri());
+        let span = tracing::info_span!(
+            "http.request",
+            method = %method,
+            url = %url,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let future = {
+            let _entered = span.enter();
+            self.inner.call(request)
+        };
+        let start = tokio::time::Instant::now();
+        let recorder = span.clone();
+        Box::pin(
+            async move {
+                let result = future.await;
+                let elapsed = start.elapsed().as_millis() as u64;
+                recorder.record("duration_ms", elapsed);
+                match &result {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        recorder.record("status", status);
+                        tracing::info!("{method} {url} -> {status} ({elapsed} ms, attempt {attempt})");
+                    }
+                    Err(error) => {
+                        let error = redact_text(&error.to_string()).into_owned();
+                        tracing::warn!("{method} {url} failed: {error} ({elapsed} ms, attempt {attempt})");
+                    }
+                }
+                result
+            }
+            .instrument(span),
+        )
+    }
+}
