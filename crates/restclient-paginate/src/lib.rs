@@ -1,1 +1,73 @@
-//! Placeholder; filled by its own issue.
+//! Pagination for restclient: the [`Paginator`] trait, every paginator dlt 1.31 ships,
+//! auto-detection, declarative config, and the adapter that turns one request into a stream of
+//! pages over any `tower::Service`.
+//!
+//! | paginator | config `type` | reads | stops when |
+//! |---|---|---|---|
+//! | [`SinglePagePaginator`] | `single_page` | nothing | after the first page |
+//! | [`JsonLinkPaginator`] | `json_link` | a URL in the body (`next`) | no link |
+//! | [`HeaderLinkPaginator`] | `header_link` | the RFC 8288 `Link` header (`rel="next"`) | no link |
+//! | [`OffsetPaginator`] | `offset` | `total` | empty page, `offset ≥ total`, `maximum_offset`, `has_more` false |
+//! | [`PageNumberPaginator`] | `page_number` | `total` (pages) | empty page, `page ≥ total + base_page`, `maximum_page`, `has_more` false |
+//! | [`JsonResponseCursorPaginator`] | `cursor` | a cursor in the body (`cursors.next`) | falsy cursor, `has_more` false, empty page if asked |
+//! | [`HeaderCursorPaginator`] | `header_cursor` | a response header (`next`) | no (or empty) header |
+//!
+//! Paginators read the few values they need through the page's [`Document`](restclient_select::Document),
+//! scanned once for every selector the page needs; records stay raw ([`RawRecord`](restclient_select::RawRecord)).
+//!
+//! # Differences from dlt
+//! Everything follows dlt 1.31 except these deliberate choices:
+//! - **Next links** ([`JsonLinkPaginator`]): only a non-empty string is a link; `""`, `false`, `0`
+//!   or any other non-string value ends pagination (dlt follows them and crashes on the next request).
+//! - **Header cursors** ([`HeaderCursorPaginator`]): an empty header ends pagination (dlt sends
+//!   `cursor=`). JSON cursors stop on every falsy value, as in dlt.
+//! - **Detected page numbers** ([`detect`]): as dlt, unless the first response states its current
+//!   page (`page`, `current_page`, `pageNumber`); then pagination continues from that page + 1.
+//! - **Loops** ([`PaginateExt`]): a next request identical to the previous one (method, URL with
+//!   query, body) ends the run with [`PaginateError::Loop`] instead of repeating forever.
+//! - A cursor that is an object or array, a malformed `Link` header, and a next link that is not a
+//!   valid http(s) URL are typed errors.
+//!
+//! # Example
+//! ```
+//! use restclient_paginate::{PaginatorConfig, PaginateOptions};
+//!
+//! let config: PaginatorConfig = serde_json::from_str(r#"{"type": "page_number", "base_page": 1, "total_path": "meta.pages"}"#).unwrap();
+//! let options = PaginateOptions { paginator: config.build().unwrap(), ..Default::default() };
+//! assert_eq!(options.paginator.as_ref().map(|p| p.name()), Some("page_number"));
+//! // service.paginate(request, options) -> Stream<Item = Result<Page, PaginateError>>
+//! ```
+
+pub mod config;
+mod cursor;
+pub mod detect;
+mod error;
+mod header_cursor;
+mod header_link;
+mod json_link;
+mod link_header;
+mod next_url;
+mod offset;
+mod page_number;
+mod paginator;
+mod range;
+mod request;
+mod single_page;
+mod stream;
+mod values;
+
+pub use config::PaginatorConfig;
+pub use cursor::{CursorConfig, JsonResponseCursorPaginator};
+pub use detect::{Detection, detect_paginator};
+pub use error::PaginateError;
+pub use header_cursor::{HeaderCursorConfig, HeaderCursorPaginator};
+pub use header_link::{HeaderLinkConfig, HeaderLinkPaginator};
+pub use json_link::{JsonLinkConfig, JsonLinkPaginator};
+pub use link_header::{Link, parse_link_headers};
+pub use next_url::follow_link;
+pub use offset::{OffsetConfig, OffsetPaginator};
+pub use page_number::{PageNumberConfig, PageNumberPaginator};
+pub use paginator::{PageContext, Paginator, PaginatorState};
+pub use request::{Placement, set_body_path, set_query_param};
+pub use single_page::SinglePagePaginator;
+pub use stream::{HookAction, Page, PageStream, PaginateExt, PaginateOptions, ResponseHook};

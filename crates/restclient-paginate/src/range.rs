@@ -1,0 +1,139 @@
+//! The shared engine of [`OffsetPaginator`](crate::OffsetPaginator) and
+//! [`PageNumberPaginator`](crate::PageNumberPaginator) (dlt's `RangePaginator`, §2.3).
+
+use restclient_core::Request;
+use restclient_select::Selector;
+use serde_json::Value;
+
+use crate::error::excerpt;
+use crate::paginator::wrong_state;
+use crate::request::Placement;
+use crate::values::{has_more, python_int};
+use crate::{PageContext, PaginateError, PaginatorState};
+
+/// dlt's `RangePaginator`: a number that grows by a fixed step, stopped by an empty page, a total,
+/// a maximum or a has_more flag.
+#[derive(Debug, Clone)]
+pub(crate) struct RangeEngine {
+    pub(crate) placement: Placement,
+    pub(crate) initial_value: i64,
+    pub(crate) value_step: i64,
+    pub(crate) base_index: i64,
+    pub(crate) maximum_value: Option<i64>,
+    pub(crate) total_path: Option<Selector>,
+    pub(crate) has_more_path: Option<Selector>,
+    pub(crate) stop_after_empty_page: bool,
+    /// `items` or `pages`, for error messages.
+    pub(crate) noun: &'static str,
+    pub(crate) current: i64,
+    pub(crate) total: Option<i64>,
+    pub(crate) has_next: bool,
+}
+
+impl RangeEngine {
+    /// Construction-time validation shared by both paginators.
+    pub(crate) fn check_termination(&self, maximum_name: &str) -> Result<(), PaginateError> {
+        if self.total_path.is_none()
+            && self.maximum_value.is_none()
+            && self.has_more_path.is_none()
+            && !self.stop_after_empty_page
+        {
+            return Err(PaginateError::config(format!(
+                "One of `total_path`, `{maximum_name}`, `has_more_path`, or `stop_after_empty_page` must be provided."
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn selectors(&self) -> Vec<Selector> {
+        self.total_path
+            .iter()
+            .chain(self.has_more_path.iter())
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn init(&mut self) {
+        self.has_next = true;
+        self.current = self.initial_value;
+        self.total = None;
+    }
+
+    pub(crate) fn update_state(&mut self, page: &PageContext<'_>) -> Result<(), PaginateError> {
+        // 1. empty-page stop; total and has_more are not read (dlt P67)
+        if self.stop_after_empty_page && page.records.is_empty() {
+            self.has_next = false;
+            return Ok(());
+        }
+        // 2. total
+        if let Some(path) = &self.total_path {
+            let found = page.document.first(path)?;
+            let record = match found {
+                Some(r) if !r.is_null() => r,
+                _ => {
+                    return Err(PaginateError::MissingTotal {
+                        noun: self.noun,
+                        path: path.as_str().to_owned(),
+                    });
+                }
+            };
+            let total = python_int(&record).ok_or_else(|| PaginateError::InvalidTotal {
+                noun: self.noun,
+                path: path.as_str().to_owned(),
+                excerpt: excerpt(record.as_bytes()),
+            })?;
+            self.total = Some(total);
+        }
+        // 3. advance
+        self.current = self.current.saturating_add(self.value_step);
+        // 4. total or maximum stop
+        if self
+            .total
+            .is_some_and(|t| self.current >= t.saturating_add(self.base_index))
+            || self.maximum_value.is_some_and(|m| self.current >= m)
+        {
+            self.has_next = false;
+        }
+        // 5. has_more: read even after a stop, and can only veto (dlt 1.31)
+        if let Some(path) = &self.has_more_path {
+            let found = page.document.first(path)?;
+            let more = has_more(found.as_ref(), path.as_str())?;
+            self.has_next = self.has_next && more;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn place_current(&self, request: &mut Request) -> Result<(), PaginateError> {
+        self.placement.apply(request, &Value::from(self.current))
+    }
+
+    pub(crate) fn state(&self) -> PaginatorState {
+        PaginatorState::Range {
+            current: self.current,
+            total: self.total,
+            has_next_page: self.has_next,
+        }
+    }
+
+    pub(crate) fn restore(&mut self, state: &PaginatorState) -> Result<(), PaginateError> {
+        match state {
+            PaginatorState::Range {
+                current,
+                total,
+                has_next_page,
+            } => {
+                self.current = *current;
+                self.total = *total;
+                self.has_next = *has_next_page;
+                Ok(())
+            }
+            other => Err(wrong_state("range", other)),
+        }
+    }
+}
+
+/// Parses an optional JSONPath given in a config, naming the option in the error.
+pub(crate) fn parse_path(option: &str, path: Option<&str>) -> Result<Option<Selector>, PaginateError> {
+    path.map(|p| Selector::parse(p).map_err(|e| PaginateError::config(format!("invalid `{option}`: {e}"))))
+        .transpose()
+}

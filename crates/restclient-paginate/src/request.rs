@@ -1,0 +1,205 @@
+//! Placing paginator values in a request: query parameters and JSON body paths (dlt §2.1).
+
+use bytes::Bytes;
+use http::{HeaderValue, Uri, header::CONTENT_TYPE};
+use restclient_core::{Request, redact};
+use serde_json::{Map, Value};
+
+use crate::PaginateError;
+
+/// Where a paginator writes a value: a query parameter or a dotted path in the JSON body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// `?name=value`: replaces an existing parameter of the same name in place, else appends.
+    Query(String),
+    /// A dot-separated key path in the JSON body (not JSONPath): intermediate objects are created,
+    /// other keys are kept, and `Content-Type: application/json` is set.
+    Body(String),
+}
+
+impl Placement {
+    /// Resolves dlt's `(param, body_path)` pair: both `None` falls back to the query parameter
+    /// `default`; both given, or either empty, is an error naming `what`.
+    pub(crate) fn resolve(
+        param: Option<&str>,
+        body_path: Option<&str>,
+        default: &str,
+        what: &str,
+    ) -> Result<Placement, PaginateError> {
+        match (param, body_path) {
+            (None, None) => Ok(Placement::Query(default.to_owned())),
+            (Some(p), None) if !p.is_empty() => Ok(Placement::Query(p.to_owned())),
+            (None, Some(b)) if !b.is_empty() => Ok(Placement::Body(b.to_owned())),
+            _ => Err(PaginateError::config(format!(
+                "Either '{what}_param' or '{what}_body_path' must be provided, not both."
+            ))),
+        }
+    }
+
+    /// Writes `value` into `request`.
+    pub(crate) fn apply(&self, request: &mut Request, value: &Value) -> Result<(), PaginateError> {
+        match self {
+            Placement::Query(name) => {
+                set_query_param(request, name, &param_text(value))?;
+                Ok(())
+            }
+            Placement::Body(path) => set_body_path(request, path, value.clone()),
+        }
+    }
+}
+
+/// A JSON scalar as requests would send it in a query string (Python `str()`).
+pub(crate) fn param_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Sets `name=value` in the request's query. An existing parameter of that name is replaced where
+/// it stands (later repeats are dropped); otherwise the pair is appended. The rest of the query is
+/// kept byte for byte; the new pair is form-encoded as requests does (space as `+`).
+///
+/// ```
+/// # use restclient_paginate::set_query_param;
+/// let mut req = http::Request::get("http://h/p?z=1&page=3&q=a%20b").body(bytes::Bytes::new()).unwrap();
+/// set_query_param(&mut req, "page", "4").unwrap();
+/// set_query_param(&mut req, "limit", "x y").unwrap();
+/// assert_eq!(req.uri(), "http://h/p?z=1&page=4&q=a%20b&limit=x+y");
+/// ```
+pub fn set_query_param(request: &mut Request, name: &str, value: &str) -> Result<(), PaginateError> {
+    let uri = request.uri();
+    let mut pair = String::with_capacity(name.len() + value.len() + 1);
+    pair.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+    pair.push('=');
+    pair.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+
+    let mut query = String::new();
+    let mut placed = false;
+    if let Some(old) = uri.query() {
+        for segment in old.split('&') {
+            let key = segment.split('=').next().unwrap_or("");
+            let same = form_urlencoded::parse(key.as_bytes())
+                .next()
+                .is_some_and(|(k, _)| k == name);
+            let piece = if same {
+                if placed {
+                    continue;
+                }
+                placed = true;
+                pair.as_str()
+            } else {
+                segment
+            };
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(piece);
+        }
+    }
+    if !placed {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&pair);
+    }
+    let mut parts = uri.clone().into_parts();
+    let path_and_query = format!("{}?{}", uri.path(), query);
+    parts.path_and_query =
+        Some(
+            path_and_query
+                .parse()
+                .map_err(|e: http::uri::InvalidUri| PaginateError::InvalidNextUrl {
+                    url: redact::redact_url(&path_and_query),
+                    reason: e.to_string(),
+                })?,
+        );
+    *request.uri_mut() = Uri::from_parts(parts).map_err(|e| PaginateError::InvalidNextUrl {
+        url: redact::redact_uri(request.uri()),
+        reason: e.to_string(),
+    })?;
+    Ok(())
+}
+
+/// Sets the dot-separated `path` in the request's JSON body to `value` (dlt §2.1): an empty body
+/// becomes `{}`, missing intermediate objects are created, other keys are kept, and the
+/// `Content-Type` becomes `application/json`.
+///
+/// ```
+/// # use restclient_paginate::set_body_path;
+/// let mut req = http::Request::post("http://h/s").body(bytes::Bytes::from(r#"{"q":"x"}"#)).unwrap();
+/// set_body_path(&mut req, "paging.page", serde_json::json!(2)).unwrap();
+/// assert_eq!(req.body().as_ref(), br#"{"q":"x","paging":{"page":2}}"#);
+/// ```
+pub fn set_body_path(request: &mut Request, path: &str, value: Value) -> Result<(), PaginateError> {
+    let err = |reason: &str| PaginateError::RequestBody {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let body = request.body();
+    let mut doc: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(body).map_err(|_| err("the body is not JSON"))?
+    };
+    let keys: Vec<&str> = path.split('.').collect();
+    let (last, parents) = keys.split_last().ok_or_else(|| err("empty path"))?;
+    let mut node = doc
+        .as_object_mut()
+        .ok_or_else(|| err("the body is not a JSON object"))?;
+    for key in parents {
+        let child = node
+            .entry((*key).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        node = child
+            .as_object_mut()
+            .ok_or_else(|| err("an intermediate key holds a value that is not an object"))?;
+    }
+    node.insert((*last).to_owned(), value);
+    let bytes = serde_json::to_vec(&doc).map_err(|e| err(&e.to_string()))?;
+    *request.body_mut() = Bytes::from(bytes);
+    request
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(uri: &str) -> Request {
+        http::Request::get(uri).body(Bytes::new()).unwrap()
+    }
+
+    #[test]
+    fn query_merge_replaces_in_place_and_appends() {
+        let mut r = req("http://h/p");
+        set_query_param(&mut r, "offset", "0").unwrap();
+        set_query_param(&mut r, "limit", "10").unwrap();
+        assert_eq!(r.uri(), "http://h/p?offset=0&limit=10");
+        set_query_param(&mut r, "offset", "10").unwrap();
+        assert_eq!(r.uri(), "http://h/p?offset=10&limit=10");
+        let mut r = req("http://h/p?a=1&a=2&b=3");
+        set_query_param(&mut r, "a", "é/").unwrap();
+        assert_eq!(r.uri(), "http://h/p?a=%C3%A9%2F&b=3");
+    }
+
+    #[test]
+    fn body_path_rejects_non_objects() {
+        let mut r = http::Request::post("http://h/").body(Bytes::from("[1]")).unwrap();
+        assert!(set_body_path(&mut r, "a", Value::from(1)).is_err());
+        let mut r = http::Request::post("http://h/")
+            .body(Bytes::from(r#"{"a":1}"#))
+            .unwrap();
+        assert!(set_body_path(&mut r, "a.b", Value::from(1)).is_err());
+        let mut r = req("http://h/");
+        set_body_path(&mut r, "a.b.c", Value::from("x")).unwrap();
+        assert_eq!(r.body().as_ref(), br#"{"a":{"b":{"c":"x"}}}"#);
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+}
