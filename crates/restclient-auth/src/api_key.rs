@@ -134,26 +134,20 @@ impl ApiKey {
         let applied = match location {
             ApiKeyLocation::Query => return Ok(ApiKey::query(name, api_key)),
             ApiKeyLocation::Header => {
-                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    Error::InvalidName {
-                        what: "header",
-                        name: name.clone(),
-                    }
+                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidName {
+                    what: "header",
+                    name: name.clone(),
                 })?;
-                let mut value = HeaderValue::from_str(api_key.expose()).map_err(|_| {
-                    Error::InvalidCredential {
+                let mut value =
+                    HeaderValue::from_str(api_key.expose()).map_err(|_| Error::InvalidCredential {
                         what: "API key for a header",
-                    }
-                })?;
+                    })?;
                 value.set_sensitive(true);
                 Applied::Header(header, value)
             }
             ApiKeyLocation::Cookie => {
                 if name.is_empty() || !name.bytes().all(is_cookie_name_byte) {
-                    return Err(Error::InvalidName {
-                        what: "cookie",
-                        name,
-                    });
+                    return Err(Error::InvalidName { what: "cookie", name });
                 }
                 if !api_key.expose().bytes().all(is_cookie_value_byte) {
                     return Err(Error::InvalidCredential {
@@ -211,10 +205,9 @@ impl ApiKey {
                     combined.extend_from_slice(b"; ");
                 }
                 combined.extend_from_slice(cookie.as_bytes());
-                let mut value =
-                    HeaderValue::from_bytes(&combined).map_err(|_| Error::InvalidCredential {
-                        what: "Cookie header with the API key",
-                    })?;
+                let mut value = HeaderValue::from_bytes(&combined).map_err(|_| Error::InvalidCredential {
+                    what: "Cookie header with the API key",
+                })?;
                 value.set_sensitive(true);
                 headers.insert(COOKIE, value);
             }
@@ -234,10 +227,8 @@ pub(crate) fn append_query(uri: &Uri, pair: &str) -> Result<Uri, Error> {
         _ => format!("{path}?{pair}"),
     };
     let mut parts = uri.clone().into_parts();
-    parts.path_and_query = Some(path_and_query.parse().map_err(|_| {
-        Error::InvalidCredential {
-            what: "URL with the API key",
-        }
+    parts.path_and_query = Some(path_and_query.parse().map_err(|_| Error::InvalidCredential {
+        what: "URL with the API key",
     })?);
     Uri::from_parts(parts).map_err(|_| Error::InvalidCredential {
         what: "URL with the API key",
@@ -352,8 +343,7 @@ mod tests {
         server.route("/r", Reply::text("ok"));
         let mut svc = AuthLayer::new(ApiKey::cookie("session", "k4").unwrap()).layer(http_client());
         let mut req = get(&server.url("/r"));
-        req.headers_mut()
-            .insert(COOKIE, HeaderValue::from_static("a=1"));
+        req.headers_mut().insert(COOKIE, HeaderValue::from_static("a=1"));
         send(&mut svc, req).await.unwrap();
         send(&mut svc, get(&server.url("/r"))).await.unwrap();
         let seen = server.requests();

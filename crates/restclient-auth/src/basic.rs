@@ -70,9 +70,7 @@ pub(crate) fn basic_header(username: &Secret, password: &Secret) -> HeaderValue 
 
 impl Authenticate for HttpBasic {
     fn authenticate(&self, mut request: Request, _client: &AuthClient) -> AuthFuture {
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, self.header.clone());
+        request.headers_mut().insert(AUTHORIZATION, self.header.clone());
         AuthFuture::ready(Ok(request))
     }
 }
@@ -100,10 +98,7 @@ mod tests {
         server.route("/r", Reply::text("ok"));
         let mut svc = AuthLayer::new(HttpBasic::new("user", "pä")).layer(http_client());
         send(&mut svc, get(&server.url("/r"))).await.unwrap();
-        let header = server.requests()[0]
-            .header("authorization")
-            .unwrap()
-            .to_owned();
+        let header = server.requests()[0].header("authorization").unwrap().to_owned();
         let encoded = header.strip_prefix("Basic ").unwrap();
         assert_eq!(STANDARD.decode(encoded).unwrap(), "user:pä".as_bytes());
     }

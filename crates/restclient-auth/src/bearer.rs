@@ -54,9 +54,7 @@ pub(crate) fn bearer_header(token: &Secret, what: &'static str) -> Result<Header
 
 impl Authenticate for BearerToken {
     fn authenticate(&self, mut request: Request, _client: &AuthClient) -> AuthFuture {
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, self.header.clone());
+        request.headers_mut().insert(AUTHORIZATION, self.header.clone());
         AuthFuture::ready(Ok(request))
     }
 }

@@ -114,8 +114,7 @@ mod tests {
     #[tokio::test]
     async fn closures_change_the_request_and_errors_are_redacted() {
         let auth = auth_fn(|r: &mut Request| {
-            r.headers_mut()
-                .insert("x-a", http::HeaderValue::from_static("1"));
+            r.headers_mut().insert("x-a", http::HeaderValue::from_static("1"));
             Ok::<_, BoxError>(())
         });
         let out = auth

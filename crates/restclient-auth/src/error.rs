@@ -120,6 +120,12 @@ impl Error {
         )
     }
 
+    /// The auth error inside a boxed error from [`Auth`](crate::Auth), if it is one (auth errors
+    /// reach callers boxed, beside the inner service's errors).
+    pub fn find_in(error: &BoxError) -> Option<&Error> {
+        error.downcast_ref::<Error>()
+    }
+
     /// Wraps the error of a custom strategy; its message is redacted.
     pub fn custom(source: impl Into<BoxError>) -> Error {
         let source = source.into();

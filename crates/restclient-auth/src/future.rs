@@ -106,8 +106,6 @@ impl<S: Service<Request>> fmt::Debug for ResponseFuture<S> {
             State::Oneshot { .. } => "calling",
             State::Failed { .. } => "failed",
         };
-        f.debug_struct("ResponseFuture")
-            .field("state", &state)
-            .finish()
+        f.debug_struct("ResponseFuture").field("state", &state).finish()
     }
 }

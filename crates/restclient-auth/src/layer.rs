@@ -2,7 +2,7 @@
 //!
 //! The layer works with any `tower::Service<http::Request<Bytes>, Response =
 //! http::Response<Bytes>>` whose error converts into a [`BoxError`]; its own error is a
-//! `BoxError` holding either the inner service's error or an auth [`Error`] (downcast to tell).
+//! `BoxError` holding either the inner service's error or an auth [`Error`](crate::Error) (see [`Error::find_in`](crate::Error::find_in)).
 //!
 //! # Placement
 //!
@@ -54,7 +54,7 @@ use std::task::{Context, Poll};
 use restclient_core::{BoxError, Request, Response};
 use tower::{Layer, Service};
 
-use crate::{AuthClient, Authenticate, Error, Origin, ResponseFuture};
+use crate::{AuthClient, Authenticate, Origin, ResponseFuture};
 
 /// Applies an [`Authenticate`] strategy to every request (of one [`Origin`], when scoped).
 ///
@@ -236,10 +236,51 @@ where
     }
 }
 
-/// Auth errors reach callers boxed; this tells them apart from the inner service's errors.
-impl Error {
-    /// The auth error inside a boxed error from [`Auth`], if it is one.
-    pub fn find_in(error: &BoxError) -> Option<&Error> {
-        error.downcast_ref::<Error>()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{get, http_client, send};
+    use crate::{BearerToken, Error, OAuth2ClientCredentials, auth_fn};
+    use restclient_testkit::{Reply, TestServer};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn scoped_auth_sends_no_credentials_to_other_origins() {
+        // row 15: dlt sends credentials to every URL
+        let api = TestServer::start().await;
+        let other = TestServer::start().await;
+        api.route("/token", Reply::json(&json!({"access_token": "T1"})));
+        api.route("/r", Reply::text("ok"));
+        other.route("/r", Reply::text("ok"));
+        let origin = Origin::from_url(&api.base_url()).unwrap();
+        for auth in [
+            Arc::new(BearerToken::new("tkn").unwrap()) as Arc<dyn Authenticate>,
+            Arc::new(OAuth2ClientCredentials::new(api.url("/token"), "id", "sec").unwrap()),
+        ] {
+            api.clear_requests();
+            other.clear_requests();
+            let layer = AuthLayer::from_arc(auth).scoped_to(origin.clone());
+            let mut svc = layer.layer(http_client());
+            send(&mut svc, get(&other.url("/r"))).await.unwrap();
+            send(&mut svc, get(&api.url("/r"))).await.unwrap();
+            assert_eq!(other.requests()[0].header("authorization"), None);
+            assert!(api.requests_to("/r")[0].header("authorization").is_some());
+
+            let mut unscoped = layer.unscoped().layer(http_client());
+            send(&mut unscoped, get(&other.url("/r"))).await.unwrap();
+            assert!(other.requests()[1].header("authorization").is_some());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_strategy_fails_the_call_without_sending() {
+        let server = TestServer::start().await;
+        server.route("/r", Reply::text("ok"));
+        let failing = auth_fn(|_r: &mut Request| Err::<(), BoxError>("no credentials today".into()));
+        let mut svc = AuthLayer::new(failing).layer(http_client());
+        let err = send(&mut svc, get(&server.url("/r"))).await.unwrap_err();
+        assert!(matches!(Error::find_in(&err), Some(Error::Custom { .. })));
+        assert_eq!(server.hits("/r"), 0);
+        let _inner: &crate::test_support::HttpService = svc.get_ref();
     }
 }

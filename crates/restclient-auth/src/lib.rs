@@ -48,17 +48,17 @@
 //! // let service = tower::ServiceBuilder::new().layer(retry).layer(layer).service(transport);
 //! ```
 
-mod api_key;
-mod basic;
-mod bearer;
+pub mod api_key;
+pub mod basic;
+pub mod bearer;
 mod client;
-
-mod custom;
+pub mod config;
+pub mod custom;
 mod error;
 mod future;
-mod layer;
-mod oauth2;
-mod scope;
+pub mod layer;
+pub mod oauth2;
+pub mod scope;
 
 #[cfg(test)]
 mod test_support;
@@ -73,7 +73,7 @@ pub use api_key::{ApiKey, ApiKeyLocation};
 pub use basic::HttpBasic;
 pub use bearer::BearerToken;
 pub use client::AuthClient;
-
+pub use config::{AUTH_TYPES, AuthConfig};
 pub use custom::{AsyncAuthFn, AuthFn, async_auth_fn, auth_fn};
 pub use error::Error;
 pub use future::ResponseFuture;
@@ -137,6 +137,9 @@ pub struct AuthFuture {
     kind: AuthFutureKind,
 }
 
+// The ready variant holds the request inline on purpose: boxing it would cost the allocation
+// per request that this type exists to avoid.
+#[allow(clippy::large_enum_variant)]
 enum AuthFutureKind {
     Ready(Option<Result<Request, Error>>),
     Boxed(BoxedAuthFuture),

@@ -157,10 +157,8 @@ impl OAuth2ClientCredentials {
         K: Into<String>,
         V: Into<String>,
     {
-        Arc::make_mut(&mut self.settings).request_data = data
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        Arc::make_mut(&mut self.settings).request_data =
+            data.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
         self
     }
 
@@ -272,12 +270,10 @@ impl OAuth2ClientCredentials {
         if s.client_auth == ClientAuthMethod::BasicHeader {
             builder = builder.header(AUTHORIZATION, basic_header(&s.client_id, &s.client_secret));
         }
-        builder
-            .body(Bytes::from(body))
-            .map_err(|_| Error::InvalidUrl {
-                what: "OAuth access_token_url",
-                url: redact::redact_url(&s.access_token_url),
-            })
+        builder.body(Bytes::from(body)).map_err(|_| Error::InvalidUrl {
+            what: "OAuth access_token_url",
+            url: redact::redact_url(&s.access_token_url),
+        })
     }
 
     fn cached(&self) -> Option<HeaderValue> {
@@ -332,11 +328,7 @@ impl OAuth2ClientCredentials {
 /// The token is turned into a sensitive header value at once and not kept as a [`Secret`]: a
 /// `Secret` registers its value for redaction for the life of the process, and with short-lived
 /// tokens that registry would grow without end. The token is never put in any message.
-fn parse_token_response(
-    url: &str,
-    body: &[u8],
-    default: Duration,
-) -> Result<(HeaderValue, Duration), Error> {
+fn parse_token_response(url: &str, body: &[u8], default: Duration) -> Result<(HeaderValue, Duration), Error> {
     let invalid = |reason| Error::InvalidTokenResponse {
         url: redact::redact_url(url),
         reason,
@@ -371,11 +363,10 @@ fn parse_token_response(
             .map_err(|_| invalid("`expires_in` is not a whole number of seconds"))?,
         Some(_) => return Err(invalid("`expires_in` is not a number")),
     };
-    let mut header = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
-        Error::InvalidCredential {
+    let mut header =
+        HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| Error::InvalidCredential {
             what: "OAuth access token",
-        }
-    })?;
+        })?;
     header.set_sensitive(true);
     Ok((header, lifetime))
 }

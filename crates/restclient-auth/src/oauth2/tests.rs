@@ -22,7 +22,9 @@ fn token(t: &str, expires_in: serde_json::Value) -> Reply {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    v.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
 }
 
 #[tokio::test]
@@ -175,17 +177,12 @@ async fn basic_header_client_auth_like_zoom() {
     server.route("/r", Reply::text("ok"));
     let auth = oauth(&server, "/token")
         .with_client_auth(ClientAuthMethod::BasicHeader)
-        .with_access_token_request_data([
-            ("grant_type", "account_credentials"),
-            ("account_id", "acc-1"),
-        ]);
+        .with_access_token_request_data([("grant_type", "account_credentials"), ("account_id", "acc-1")]);
     let mut svc = AuthLayer::new(auth).layer(http_client());
     send(&mut svc, get(&server.url("/r"))).await.unwrap();
     let t = &server.requests_to("/token")[0];
     let basic = t.header("authorization").unwrap().strip_prefix("Basic ").unwrap();
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(basic)
-        .unwrap();
+    let decoded = base64::engine::general_purpose::STANDARD.decode(basic).unwrap();
     assert_eq!(decoded, format!("cid-123:{SECRET}").as_bytes());
     assert_eq!(
         t.form(),
@@ -225,17 +222,13 @@ async fn token_request_goes_through_the_inner_stack() {
     server.route("/r", Reply::text("ok"));
     let inner = tower::ServiceBuilder::new()
         .map_request(|mut r: Request| {
-            r.headers_mut()
-                .insert("x-inner", HeaderValue::from_static("yes"));
+            r.headers_mut().insert("x-inner", HeaderValue::from_static("yes"));
             r
         })
         .service(http_client());
     let mut svc = AuthLayer::new(oauth(&server, "/token")).layer(inner);
     send(&mut svc, get(&server.url("/r"))).await.unwrap();
-    assert_eq!(
-        server.requests_to("/token")[0].header("x-inner"),
-        Some("yes")
-    );
+    assert_eq!(server.requests_to("/token")[0].header("x-inner"), Some("yes"));
 }
 
 #[tokio::test]
@@ -305,10 +298,7 @@ fn counting_endpoint(body: serde_json::Value) -> (AuthClient, Arc<AtomicUsize>) 
 }
 
 async fn bearer(auth: &OAuth2ClientCredentials, client: &AuthClient) -> String {
-    let r = auth
-        .authenticate(get("http://api.test/r"), client)
-        .await
-        .unwrap();
+    let r = auth.authenticate(get("http://api.test/r"), client).await.unwrap();
     r.headers()["authorization"].to_str().unwrap().to_owned()
 }
 
@@ -370,8 +360,7 @@ fn expires_in_forms() {
 
 #[test]
 fn invalid_token_url_is_rejected_without_secrets() {
-    let err = OAuth2ClientCredentials::new("/relative?client_secret=zzz-url-secret", "i", "s")
-        .unwrap_err();
+    let err = OAuth2ClientCredentials::new("/relative?client_secret=zzz-url-secret", "i", "s").unwrap_err();
     assert!(err.to_string().contains("access_token_url"));
     assert!(!err.to_string().contains("zzz-url-secret"));
 }
