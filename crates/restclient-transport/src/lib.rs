@@ -46,11 +46,11 @@
 //! # let _ = stack;
 //! ```
 
-mod client;
-mod error;
-mod retry;
-mod settings;
-mod trace;
+pub mod client;
+pub mod error;
+pub mod retry;
+pub mod settings;
+pub mod trace;
 
 pub use client::{
     DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_REDIRECTS, DEFAULT_USER_AGENT, HttpClient, HttpClientBuilder,

@@ -482,3 +482,437 @@ where
         attempt += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::HttpClient;
+    use bytes::Bytes;
+    use proptest::prelude::*;
+    use restclient_testkit::{Reply, Sequence, TestServer, fail_times};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn get(url: &str) -> Request {
+        http::Request::get(url).body(Bytes::new()).unwrap()
+    }
+
+    fn response(status: u16, retry_after: Option<&str>) -> Response {
+        let mut builder = http::Response::builder().status(status);
+        if let Some(v) = retry_after {
+            builder = builder.header("retry-after", v);
+        }
+        builder.body(Bytes::new()).unwrap()
+    }
+
+    /// A real client with fast retries (no waits) against the test server.
+    fn fast(attempts: u32) -> Retry<HttpClient> {
+        let client = HttpClient::builder()
+            .request_timeout(Duration::from_millis(100))
+            .build()
+            .unwrap();
+        Retry::new(
+            client,
+            StandardRetryPolicy::new()
+                .max_attempts(attempts)
+                .backoff_factor(0.0),
+        )
+    }
+
+    async fn send<S>(service: &S, request: Request) -> Result<Response, BoxError>
+    where
+        S: Service<Request, Response = Response, Error = BoxError> + Clone,
+    {
+        service.clone().oneshot(request).await
+    }
+
+    fn attempts(response: &Response) -> u32 {
+        response.extensions().get::<Attempts>().unwrap().0
+    }
+
+    #[tokio::test]
+    async fn every_retried_status_is_retried() {
+        let server = TestServer::start().await;
+        let retry = fast(5);
+        for status in [429, 500, 501, 502, 503, 504, 599] {
+            let path = format!("/s{status}");
+            server.route(&path, fail_times(1, Reply::status(status), Reply::text("ok")));
+            let response = send(&retry, get(&server.url(&path))).await.unwrap();
+            assert_eq!(response.status(), 200, "{status}");
+            assert_eq!(server.hits(&path), 2, "{status}");
+            assert_eq!(attempts(&response), 2);
+        }
+    }
+
+    #[tokio::test]
+    async fn other_4xx_are_not_retried() {
+        let server = TestServer::start().await;
+        let retry = fast(5);
+        for status in [400, 401, 403, 404, 408, 409, 422] {
+            let path = format!("/s{status}");
+            server.route(&path, Reply::status(status).header("retry-after", "1"));
+            let response = send(&retry, get(&server.url(&path))).await.unwrap();
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(server.hits(&path), 1, "{status}: exactly one request");
+            assert_eq!(attempts(&response), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn exhausted_on_status_returns_the_last_response() {
+        let server = TestServer::start().await;
+        server.route("/down", Reply::status(500).body("boom"));
+        let response = send(&fast(5), get(&server.url("/down"))).await.unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.body(), "boom");
+        assert_eq!(attempts(&response), 5);
+        assert_eq!(server.hits("/down"), 5);
+        let err =
+            restclient_core::StatusError::from_response(&http::Method::GET, &server.url("/down"), &response);
+        assert!(err.to_string().ends_with("(after 5 attempts)"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn zero_and_one_attempts_mean_one_request() {
+        let server = TestServer::start().await;
+        for n in [0, 1] {
+            let path = format!("/n{n}");
+            server.route(&path, fail_times(1, Reply::status(503), Reply::text("ok")));
+            let response = send(&fast(n), get(&server.url(&path))).await.unwrap();
+            assert_eq!(response.status(), 503);
+            assert_eq!(server.hits(&path), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn post_body_is_resent() {
+        let server = TestServer::start().await;
+        server.route("/p", fail_times(1, Reply::status(503), Reply::text("ok")));
+        let request = http::Request::post(server.url("/p"))
+            .body(Bytes::from_static(b"{\"a\":1}"))
+            .unwrap();
+        let response = send(&fast(5), request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let log = server.requests();
+        assert_eq!(log.len(), 2);
+        assert!(
+            log.iter()
+                .all(|r| r.method == http::Method::POST && r.text() == "{\"a\":1}")
+        );
+    }
+
+    #[tokio::test]
+    async fn timeout_then_success() {
+        let server = TestServer::start().await;
+        server.route(
+            "/t",
+            fail_times(
+                1,
+                Reply::text("late").delay(Duration::from_millis(400)),
+                Reply::text("ok"),
+            ),
+        );
+        let response = send(&fast(5), get(&server.url("/t"))).await.unwrap();
+        assert_eq!(response.body(), "ok");
+        assert_eq!(server.hits("/t"), 2);
+    }
+
+    #[tokio::test]
+    async fn stalled_body_then_success() {
+        let server = TestServer::start().await;
+        server.route(
+            "/t",
+            fail_times(
+                1,
+                Reply::text("abcdef").stall_after_bytes(2, Duration::from_millis(400)),
+                Reply::text("ok"),
+            ),
+        );
+        let response = send(&fast(5), get(&server.url("/t"))).await.unwrap();
+        assert_eq!(response.body(), "ok");
+        assert_eq!(server.hits("/t"), 2);
+    }
+
+    #[tokio::test]
+    async fn connection_reset_then_success() {
+        let server = TestServer::start().await;
+        server.route(
+            "/close",
+            fail_times(2, Reply::close_connection(), Reply::text("ok")),
+        );
+        server.route(
+            "/cut",
+            fail_times(
+                1,
+                Reply::text("0123456789").close_after_bytes(3),
+                Reply::text("ok"),
+            ),
+        );
+        let retry = fast(5);
+        assert_eq!(
+            send(&retry, get(&server.url("/close"))).await.unwrap().body(),
+            "ok"
+        );
+        assert_eq!(server.hits("/close"), 3);
+        assert_eq!(send(&retry, get(&server.url("/cut"))).await.unwrap().body(), "ok");
+        assert_eq!(server.hits("/cut"), 2);
+    }
+
+    #[tokio::test]
+    async fn exhausted_on_errors_reports_attempts_and_cause() {
+        let server = TestServer::start().await;
+        server.route("/close", Reply::close_connection());
+        let err = send(&fast(3), get(&server.url("/close?token=SECRET")))
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits("/close"), 3);
+        let err = TransportError::from_box(err);
+        assert!(
+            matches!(err, TransportError::RetriesExhausted { attempts: 3, .. }),
+            "{err:?}"
+        );
+        assert!(err.is_connect());
+        assert_eq!(err.attempts(), Some(3));
+        assert!(!format!("{err:?}").contains("SECRET"));
+        assert!(err.url().unwrap().contains("token=***"));
+    }
+
+    #[tokio::test]
+    async fn non_retryable_errors_pass_through_once() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let service = tower::service_fn(move |_r: Request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Err::<Response, _>(std::io::Error::other("bad input")) }
+        });
+        let err = RetryLayer::default()
+            .layer(service)
+            .oneshot(get("http://h/"))
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(err.downcast_ref::<std::io::Error>().is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn foreign_connection_errors_are_retried_with_backoff() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let service = tower::service_fn(move |_r: Request| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n < 2 {
+                    Err(std::io::Error::from(std::io::ErrorKind::ConnectionReset))
+                } else {
+                    Ok(response(200, None))
+                }
+            }
+        });
+        let start = tokio::time::Instant::now();
+        let policy = StandardRetryPolicy::new().backoff_factor(0.05);
+        let response = RetryLayer::new(policy)
+            .layer(service)
+            .oneshot(get("http://h/"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(start.elapsed(), Duration::from_millis(150), "0.05 + 0.1");
+    }
+
+    type Scripted = tower::util::BoxCloneService<Request, Response, BoxError>;
+
+    /// A service answering with `replies` in order (the last repeats), recording when each call came.
+    fn scripted(replies: Vec<Response>) -> (Scripted, Arc<Mutex<Vec<tokio::time::Instant>>>) {
+        let times = Arc::new(Mutex::new(Vec::new()));
+        let log = times.clone();
+        let replies = Arc::new(replies);
+        let service = tower::service_fn(move |_r: Request| {
+            let mut log = log.lock().unwrap();
+            log.push(tokio::time::Instant::now());
+            let reply = replies[(log.len() - 1).min(replies.len() - 1)].clone();
+            async move { Ok::<_, BoxError>(reply) }
+        });
+        (tower::util::BoxCloneService::new(service), times)
+    }
+
+    fn waits(times: &Mutex<Vec<tokio::time::Instant>>) -> Vec<Duration> {
+        let times = times.lock().unwrap();
+        times.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn default_schedule_waits_1_2_4_8() {
+        let (service, times) = scripted(vec![response(500, None)]);
+        let response = RetryLayer::default()
+            .layer(service)
+            .oneshot(get("http://h/"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(attempts(&response), 5);
+        assert_eq!(waits(&times), [1, 2, 4, 8].map(Duration::from_secs));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_forms() {
+        let cap = Duration::from_secs(300);
+        let cases: [(&str, Option<Duration>); 6] = [
+            ("1", Some(Duration::from_secs(1))),
+            ("2.5", Some(Duration::from_millis(2500))),
+            ("0", None),
+            ("-3", None),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", None), // in the past
+            ("soon", None),
+        ];
+        for (value, expected) in cases {
+            let (service, times) = scripted(vec![response(503, Some(value)), response(200, None)]);
+            let policy = StandardRetryPolicy::new()
+                .backoff_factor(0.05)
+                .max_retry_delay(cap);
+            RetryLayer::new(policy)
+                .layer(service)
+                .oneshot(get("http://h/"))
+                .await
+                .unwrap();
+            let expected = expected.unwrap_or(Duration::from_millis(50));
+            assert_eq!(waits(&times), [expected], "Retry-After: {value}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_applies_to_500_and_is_capped() {
+        let (service, times) = scripted(vec![response(500, Some("99999")), response(200, None)]);
+        let policy = StandardRetryPolicy::new().max_retry_delay(Duration::from_millis(300));
+        RetryLayer::new(policy)
+            .layer(service)
+            .oneshot(get("http://h/"))
+            .await
+            .unwrap();
+        assert_eq!(waits(&times), [Duration::from_millis(300)]);
+    }
+
+    #[test]
+    fn retry_after_http_date() {
+        let now = SystemTime::now();
+        let ahead = httpdate::fmt_http_date(now + Duration::from_secs(3));
+        let wait = parse_retry_after(&ahead, now).unwrap();
+        assert!(
+            wait > Duration::from_secs(2) && wait <= Duration::from_secs(3),
+            "{wait:?}"
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(3));
+        assert_eq!(parse_retry_after(&past, now), None);
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after(".", now), None);
+        assert_eq!(parse_retry_after("1.2.3", now), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+    }
+
+    /// Wraps the standard policy, records each computed delay and waits none of it.
+    #[derive(Debug)]
+    struct Recording(StandardRetryPolicy, Arc<Mutex<Vec<Duration>>>);
+
+    impl RetryPolicy for Recording {
+        fn max_attempts(&self) -> u32 {
+            self.0.max_attempts
+        }
+        fn should_retry(&self, outcome: &Outcome<'_>) -> bool {
+            self.0.should_retry(outcome)
+        }
+        fn delay(&self, attempt: u32, outcome: &Outcome<'_>) -> Duration {
+            self.1.lock().unwrap().push(self.0.delay(attempt, outcome));
+            Duration::ZERO
+        }
+    }
+
+    #[tokio::test]
+    async fn retry_after_from_a_real_server() {
+        let server = TestServer::start().await;
+        let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        server.route(
+            "/ra",
+            Sequence::new([
+                Reply::status(429).header("retry-after", "7"),
+                Reply::status(503).header("retry-after", "0.5"),
+                Reply::status(503).header("retry-after", &date),
+                Reply::status(500).header("retry-after", "0"),
+                Reply::text("ok"),
+            ]),
+        );
+        let delays = Arc::new(Mutex::new(Vec::new()));
+        let policy = Recording(
+            StandardRetryPolicy::new().max_retry_delay(Duration::from_secs(60)),
+            delays.clone(),
+        );
+        let client = HttpClient::builder().build().unwrap();
+        let response = RetryLayer::new(policy)
+            .layer(client)
+            .oneshot(get(&server.url("/ra")))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let delays = delays.lock().unwrap().clone();
+        assert_eq!(delays[0], Duration::from_secs(7));
+        assert_eq!(delays[1], Duration::from_millis(500));
+        assert_eq!(
+            delays[2],
+            Duration::from_secs(60),
+            "a date 2 min ahead, capped at 60 s"
+        );
+        assert_eq!(
+            delays[3],
+            Duration::from_secs(8),
+            "0 falls back to the 4th backoff"
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_the_backoff() {
+        let policy = StandardRetryPolicy::new().jitter(0.5);
+        let outcome_response = response(500, None);
+        let outcome = Outcome::Response(&outcome_response);
+        for _ in 0..50 {
+            let wait = policy.delay(3, &outcome);
+            assert!(
+                wait <= Duration::from_secs(4) && wait >= Duration::from_secs(2),
+                "{wait:?}"
+            );
+        }
+        assert_eq!(StandardRetryPolicy::new().jitter(f64::NAN).jitter, 0.0);
+    }
+
+    #[test]
+    fn odd_factors_never_panic() {
+        for factor in [f64::NAN, -1.0, 0.0, f64::INFINITY, 1e300] {
+            let policy = StandardRetryPolicy::new()
+                .backoff_factor(factor)
+                .max_attempts(2000);
+            for wait in policy.schedule() {
+                assert!(wait <= Duration::from_secs(300));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn schedule_is_monotone_capped_and_sized(
+            attempts in 0u32..40,
+            factor in 0.0f64..1000.0,
+            cap_ms in 0u64..1_000_000,
+        ) {
+            let cap = Duration::from_millis(cap_ms);
+            let policy = StandardRetryPolicy::new()
+                .max_attempts(attempts)
+                .backoff_factor(factor)
+                .max_retry_delay(cap);
+            let schedule = policy.schedule();
+            prop_assert_eq!(schedule.len() as u32, attempts.max(1) - 1);
+            prop_assert!(schedule.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert!(schedule.iter().all(|w| *w <= cap));
+        }
+    }
+}
