@@ -830,6 +830,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn tls_handshake_failure_is_a_retryable_connect_error() {
+        // The test server speaks plain HTTP, so the rustls (ring) handshake fails.
+        let server = TestServer::start().await;
+        let url = format!("https://{}/x", server.addr());
+        let err = send(&client(), get(&url)).await.unwrap_err();
+        assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
+        assert!(is_retryable_error(&err));
+    }
+
+    #[tokio::test]
     async fn invalid_urls_fail_before_sending() {
         for url in ["/relative", "ftp://example.com/file"] {
             let err = send(&client(), get(url)).await.unwrap_err();

@@ -134,3 +134,73 @@ where
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use std::sync::{Arc, Mutex};
+    use tower::ServiceExt;
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// Collects every span field and event message as text.
+    #[derive(Default, Clone)]
+    struct Capture(Arc<Mutex<Vec<String>>>);
+
+    struct Text<'a>(&'a mut String);
+    impl Visit for Text<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.push_str(&format!("{}={:?} ", field.name(), value));
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut line = format!("span {} ", span.metadata().name());
+            span.record(&mut Text(&mut line));
+            self.0.lock().unwrap().push(line);
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, values: &Record<'_>) {
+            let mut line = String::from("record ");
+            values.record(&mut Text(&mut line));
+            self.0.lock().unwrap().push(line);
+        }
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut line = format!("{} ", event.metadata().level());
+            event.record(&mut Text(&mut line));
+            self.0.lock().unwrap().push(line);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[tokio::test]
+    async fn one_redacted_line_per_attempt() {
+        let capture = Capture::default();
+        let _guard = tracing::subscriber::set_default(capture.clone());
+        let service = TraceLayer::new().layer(tower::service_fn(|_r: Request| async {
+            let response = http::Response::builder().status(503).body(Bytes::new()).unwrap();
+            Ok::<_, std::convert::Infallible>(response)
+        }));
+        let mut request = http::Request::get("http://h/x?api_key=SECRET&page=2")
+            .body(Bytes::new())
+            .unwrap();
+        request.extensions_mut().insert(Attempts(3));
+        service.oneshot(request).await.unwrap();
+        let lines = capture.0.lock().unwrap().clone();
+        let all = lines.join("\n");
+        assert!(!all.contains("SECRET"), "{all}");
+        assert!(all.contains("api_key=***&page=2"), "{all}");
+        assert!(all.contains("attempt=3"), "{all}");
+        let info: Vec<_> = lines.iter().filter(|l| l.starts_with("INFO")).collect();
+        assert_eq!(info.len(), 1, "{all}");
+        assert!(info[0].contains("-> 503"), "{all}");
+    }
+}
