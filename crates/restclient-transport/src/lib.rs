@@ -80,3 +80,20 @@ pub fn stack_with_client(settings: &RuntimeSettings, client: HttpClient) -> Defa
     use tower::Layer;
     RetryLayer::from_settings(settings).layer(TraceLayer::new().layer(client))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn stack_types_are_shareable() {
+        send_sync_clone::<HttpClient>();
+        send_sync_clone::<DefaultStack>();
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<TransportError>();
+        let stack = default_stack(&RuntimeSettings::default()).unwrap();
+        assert!(format!("{stack:?}").contains("HttpClient"));
+    }
+}
