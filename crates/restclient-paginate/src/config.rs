@@ -9,7 +9,7 @@
 //! | `cursor` | [`JsonResponseCursorPaginator`](crate::JsonResponseCursorPaginator) |
 //! | `offset` | [`OffsetPaginator`](crate::OffsetPaginator) (needs `limit`, so the bare name is an error) |
 //! | `page_number` | [`PageNumberPaginator`](crate::PageNumberPaginator) |
-//! | `single_page` | [`SinglePagePaginator`](crate::SinglePagePaginator) |
+//! | `single_page` | [`SinglePagePaginator`] |
 //! | `auto` (also `{}` and a dict without `type`) | none: detect from the first response |
 //!
 //! The other keys of a dict are the paginator's parameters, with dlt's names and defaults. JSON

@@ -1,4 +1,5 @@
 //! Cursor paginators and auto-detection against a real server (spec scenarios 49–79).
+#![allow(clippy::unwrap_used)] // test helpers and responders outside #[test] functions
 
 mod common;
 

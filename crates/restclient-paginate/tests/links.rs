@@ -1,4 +1,5 @@
 //! Link-following, single page, hooks, status and transport errors against a real server.
+#![allow(clippy::unwrap_used)] // test helpers and responders outside #[test] functions
 
 mod common;
 

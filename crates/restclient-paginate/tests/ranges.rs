@@ -1,4 +1,5 @@
 //! Offset and page-number pagination against a real server (spec scenarios 15–48).
+#![allow(clippy::unwrap_used)] // test helpers and responders outside #[test] functions
 
 mod common;
 
@@ -110,7 +111,8 @@ async fn offset_without_total_stops_on_empty_page_or_maximum() {
 #[tokio::test]
 async fn has_more_values() {
     // scenarios 20–24, 39, 40
-    let cases: Vec<(Vec<Value>, Option<i64>, Result<usize, &str>)> = vec![
+    type Case = (Vec<Value>, Option<i64>, Result<usize, &'static str>);
+    let cases: Vec<Case> = vec![
         (vec![json!(true), json!("true"), json!("false")], None, Ok(3)),
         (
             vec![json!("YES"), json!("y"), json!("T"), json!("1")],

@@ -1,5 +1,5 @@
 //! Shared helpers: a real HTTP client as a tower service, and a collector.
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
 use bytes::Bytes;
 use futures_util::StreamExt;
