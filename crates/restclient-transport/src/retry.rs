@@ -301,9 +301,16 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// Applies [`Retry`] to a service; see the [module docs](self).
-#[derive(Clone)]
 pub struct RetryLayer<P = StandardRetryPolicy> {
     policy: Arc<P>,
+}
+
+impl<P> Clone for RetryLayer<P> {
+    fn clone(&self) -> Self {
+        RetryLayer {
+            policy: Arc::clone(&self.policy),
+        }
+    }
 }
 
 impl<P: fmt::Debug> fmt::Debug for RetryLayer<P> {
@@ -357,10 +364,19 @@ impl<S, P> Layer<S> for RetryLayer<P> {
 /// It wraps any `Service<http::Request<Bytes>, Response = http::Response<Bytes>>` that is `Clone`
 /// and whose error converts into a [`BoxError`]; its own error is a [`BoxError`]
 /// ([`TransportError::from_box`] turns it back into a [`TransportError`]).
-#[derive(Clone)]
 pub struct Retry<S, P = StandardRetryPolicy> {
     inner: S,
     policy: Arc<P>,
+}
+
+// Not derived: the policy is shared behind an `Arc`, so it need not be `Clone` itself.
+impl<S: Clone, P> Clone for Retry<S, P> {
+    fn clone(&self) -> Self {
+        Retry {
+            inner: self.inner.clone(),
+            policy: Arc::clone(&self.policy),
+        }
+    }
 }
 
 impl<S: fmt::Debug, P: fmt::Debug> fmt::Debug for Retry<S, P> {

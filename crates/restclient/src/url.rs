@@ -1,0 +1,93 @@
+//! Joining a base URL and a path, exactly as dlt's `join_url` does.
+
+use crate::Error;
+
+/// Whether `path` is a full URL that ignores the base (dlt: scheme `http` or `https`).
+pub(crate) fn is_absolute(path: &str) -> bool {
+    let lower = |n: usize| path.get(..n).map(str::to_ascii_lowercase);
+    lower(7).as_deref() == Some("http://") || lower(8).as_deref() == Some("https://")
+}
+
+/// dlt's `join_url`: not RFC 3986 resolution. Trailing `/`s of the base and leading `/`s of the
+/// path collapse into one; an empty base gives the path, an empty path gives the base.
+///
+/// `http://h/api/v1` + `/users` is `http://h/api/v1/users`.
+pub(crate) fn join_url(base: Option<&str>, path: &str) -> Result<String, Error> {
+    if is_absolute(path) {
+        return Ok(path.to_owned());
+    }
+    let Some(base) = base else {
+        return Err(Error::InvalidUrl {
+            url: restclient_core::redact::redact_url(path),
+            reason: "a relative path needs a base URL".to_owned(),
+        });
+    };
+    if base.is_empty() {
+        return Ok(path.to_owned());
+    }
+    if path.is_empty() {
+        return Ok(base.to_owned());
+    }
+    Ok(format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    ))
+}
+
+/// Appends form-encoded `params` to `url`'s query, after what it already has (dlt: `/p?z=1` with
+/// `{a: 1}` gives `?z=1&a=1`). The fragment is dropped, as requests does.
+pub(crate) fn with_params(url: &str, params: &[(String, String)]) -> String {
+    let url = url.split('#').next().unwrap_or(url);
+    if params.is_empty() {
+        return url.to_owned();
+    }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(params);
+    let query = query.finish();
+    let separator = match url.find('?') {
+        None => "?",
+        Some(i) if i + 1 == url.len() || url.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!("{url}{separator}{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dlt_join_url_table() {
+        let j = |b: &str, p: &str| join_url(Some(b), p).unwrap();
+        assert_eq!(j("http://example.com///", "//p"), "http://example.com/p");
+        assert_eq!(j("http://example.com", "///"), "http://example.com/");
+        assert_eq!(j("/", "p"), "/p");
+        assert_eq!(j("example.com", "path"), "example.com/path");
+        assert_eq!(j("http://h/api/v1/", "/p59"), "http://h/api/v1/p59");
+        assert_eq!(j("http://h/api/v1", "p59"), "http://h/api/v1/p59");
+        assert_eq!(j("", "http-ish"), "http-ish");
+        assert_eq!(j("http://h/x", ""), "http://h/x");
+        assert_eq!(j("http://h/api", "my://protocol"), "http://h/api/my://protocol");
+        assert_eq!(j("http://h/api", "HTTPS://other/x"), "HTTPS://other/x");
+        assert!(join_url(None, "/rel").is_err());
+    }
+
+    #[test]
+    fn params_follow_the_existing_query() {
+        let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        assert_eq!(
+            with_params("http://h/p?z=1", &[p("a", "1")]),
+            "http://h/p?z=1&a=1"
+        );
+        assert_eq!(
+            with_params("http://h/p", &[p("d", "x y/é")]),
+            "http://h/p?d=x+y%2F%C3%A9"
+        );
+        assert_eq!(
+            with_params("http://h/p?", &[p("a", "1"), p("a", "2")]),
+            "http://h/p?a=1&a=2"
+        );
+        assert_eq!(with_params("http://h/p#f", &[]), "http://h/p");
+    }
+}
