@@ -159,8 +159,8 @@ macro_rules! common_setters {
         }
 
         /// Authenticates this call as a dlt auth dict says, instead of the client's auth.
-        pub fn auth_config(mut self, config: &AuthConfig) -> Self {
-            self.spec.auth_config(config);
+        pub fn auth_config(mut self, config: AuthConfig) -> Self {
+            self.spec.auth_config(&config);
             self
         }
 
@@ -291,7 +291,7 @@ impl PaginateBuilder {
     }
 
     /// The paginator for this call, as a dlt paginator dict or name; `"auto"` detects one.
-    pub fn paginator_config(mut self, config: &PaginatorConfig) -> Self {
+    pub fn paginator_config(mut self, config: PaginatorConfig) -> Self {
         match config.build() {
             Ok(p) => self.paginator = p,
             Err(e) => self.spec.fail(e.into()),
