@@ -130,6 +130,8 @@ pub(crate) struct Sample {
     pub(crate) seconds: f64,
     /// Peak RSS in KiB.
     pub(crate) maxrss_kib: i64,
+    /// CPU seconds (user + system) the client spent.
+    pub(crate) cpu_s: f64,
 }
 
 impl Sample {
@@ -142,13 +144,18 @@ impl Sample {
     pub(crate) fn pages_per_s(&self) -> f64 {
         self.pages as f64 / self.seconds
     }
+
+    /// Records per CPU second: less sensitive than the wall-clock rate to other load on the machine.
+    pub(crate) fn records_per_cpu_s(&self) -> f64 {
+        self.records as f64 / self.cpu_s
+    }
 }
 
 /// Turns the wrapper's report into a [`Sample`], checking the client read every record.
 ///
-/// The Rust clients are timed from spawn to exit by the wrapper (process start included); dlt times
-/// its own pagination loop, so Python's start-up and the ~1 s import of dlt are *not* counted
-/// against it.
+/// The Rust clients are timed (wall and CPU) from spawn to exit by the wrapper, process start
+/// included; dlt times its own pagination loop, so Python's start-up and the ~1 s import of dlt are
+/// *not* counted against it.
 pub(crate) fn sample(
     client: Client,
     expected: u64,
@@ -170,22 +177,25 @@ pub(crate) fn sample(
     let pages_expected = expected.div_ceil(page_size as u64);
     let own: Option<Value> = m.stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok());
     let field = |name: &str| own.as_ref().and_then(|v| v.get(name)).and_then(Value::as_f64);
-    let (records, pages, seconds) = match client {
-        Client::Restclient => (expected, pages_expected, m.wall_s),
+    let (records, pages, seconds, cpu_s) = match client {
+        Client::Restclient => (expected, pages_expected, m.wall_s, m.cpu_s),
         Client::Raw(Mode::Bytes) => (
             expected,
             field("pages").map_or(pages_expected, |p| p as u64),
             m.wall_s,
+            m.cpu_s,
         ),
         Client::Raw(_) => (
             field("records").ok_or("no counts on stdout")? as u64,
             field("pages").ok_or("no counts on stdout")? as u64,
             m.wall_s,
+            m.cpu_s,
         ),
         Client::Dlt => (
             field("records").ok_or("no counts on stdout")? as u64,
             field("pages").ok_or("no counts on stdout")? as u64,
             field("seconds").ok_or("no time on stdout")?,
+            field("cpu_seconds").ok_or("no CPU time on stdout")?,
         ),
     };
     if records != expected {
@@ -196,5 +206,6 @@ pub(crate) fn sample(
         pages,
         seconds: seconds.max(1e-9),
         maxrss_kib: m.maxrss_kib,
+        cpu_s: cpu_s.max(1e-6),
     })
 }

@@ -1,7 +1,8 @@
 """dlt 1.31 column of `cargo xtask bench`: consume every record of one paginated endpoint.
 
 Usage: python dlt_client.py URL PAGINATOR_JSON DATA_SELECTOR
-Prints one JSON line: records, pages, seconds (the pagination loop only, after imports), maxrss_kib.
+Prints one JSON line: records, pages, seconds and cpu_seconds (the pagination loop only, after
+imports), maxrss_kib.
 """
 
 import json
@@ -38,12 +39,14 @@ def main():
     paginator = make_paginator(json.loads(paginator_json))
     records = pages = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for page in client.paginate(url, paginator=paginator, data_selector=data_selector):
         records += len(page)
         pages += 1
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"records": records, "pages": pages, "seconds": seconds, "maxrss_kib": maxrss}))
+    print(json.dumps({"records": records, "pages": pages, "seconds": seconds, "cpu_seconds": cpu_seconds, "maxrss_kib": maxrss}))
 
 
 if __name__ == "__main__":

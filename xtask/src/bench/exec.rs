@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::signal::{Signal, kill};
+use nix::sys::time::TimeVal;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
@@ -25,10 +26,16 @@ pub(crate) struct Measured {
     pub(crate) wall_s: f64,
     /// Peak resident set size in KiB.
     pub(crate) maxrss_kib: i64,
+    /// CPU time (user + system) in seconds.
+    pub(crate) cpu_s: f64,
     /// The client's standard output (its own counters, for clients that report them).
     pub(crate) stdout: String,
     /// The end of its standard error.
     pub(crate) stderr: String,
+}
+
+fn seconds(t: TimeVal) -> f64 {
+    t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6
 }
 
 /// Runs `argv` to completion (or until `timeout`), then prints [`Measured`] as JSON.
@@ -67,6 +74,7 @@ pub(crate) fn run(argv: &[String], timeout: Duration) -> Result<(), Box<dyn std:
         timed_out,
         wall_s: elapsed.as_secs_f64(),
         maxrss_kib: usage.max_rss(),
+        cpu_s: seconds(usage.user_time()) + seconds(usage.system_time()),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: stderr_tail,
     };

@@ -27,6 +27,11 @@ impl Cell {
         median(self.samples.iter().map(Sample::pages_per_s).collect())
     }
 
+    /// Median records per CPU second.
+    pub(crate) fn records_per_cpu_s(&self) -> Option<f64> {
+        median(self.samples.iter().map(Sample::records_per_cpu_s).collect())
+    }
+
     /// Highest peak RSS over the repetitions, in MiB.
     pub(crate) fn peak_rss_mib(&self) -> Option<f64> {
         self.samples
@@ -224,9 +229,9 @@ impl Results {
         for c in &cols {
             let _ = write!(head, " {c} |");
         }
-        head.push_str(" restclient / dlt | restclient / raw &RawValue |");
+        head.push_str(" restclient / dlt | restclient / raw &RawValue | same, per CPU-s |");
         let _ = writeln!(md, "{head}");
-        let _ = writeln!(md, "|---|--:|{}", "--:|".repeat(cols.len() + 2));
+        let _ = writeln!(md, "|---|--:|{}", "--:|".repeat(cols.len() + 3));
         for &size in &self.sizes {
             for &style in &self.styles {
                 let mut row = format!("| {style} | {size} |");
@@ -239,13 +244,17 @@ impl Results {
                     };
                     let _ = write!(row, " {text} |");
                 }
+                let raw = Client::Raw(Mode::RawValue);
+                let cpu_ratio = || {
+                    let cpu = |c| self.cell(style, size, c).and_then(Cell::records_per_cpu_s);
+                    Some(cpu(Client::Restclient)? / cpu(raw)?)
+                };
                 let _ = write!(
                     row,
-                    " {} | {} |",
+                    " {} | {} | {} |",
                     opt(self.ratio(style, size, Client::Dlt), |r| format!("{r:.1}×")),
-                    opt(self.ratio(style, size, Client::Raw(Mode::RawValue)), |r| {
-                        format!("{r:.2}×")
-                    })
+                    opt(self.ratio(style, size, raw), |r| format!("{r:.2}×")),
+                    opt(cpu_ratio(), |r| format!("{r:.2}×"))
                 );
                 let _ = writeln!(md, "{row}");
             }
@@ -254,12 +263,13 @@ impl Results {
     }
 
     fn write_details(&self, md: &mut String) {
-        let _ = writeln!(md, "## Per client: pages/s and peak RSS\n");
+        let _ = writeln!(md, "## Per client: pages/s, CPU and peak RSS\n");
         let _ = writeln!(
             md,
-            "| style | page size | client | records/run | records/s (median) | min–max | pages/s | peak RSS MiB |"
+            "| style | page size | client | records/run | records/s (median) | min–max | pages/s | \
+             records per CPU-s | peak RSS MiB |"
         );
-        let _ = writeln!(md, "|---|--:|---|--:|--:|--:|--:|--:|");
+        let _ = writeln!(md, "|---|--:|---|--:|--:|--:|--:|--:|--:|");
         let mut errors = Vec::new();
         for &size in &self.sizes {
             for &style in &self.styles {
@@ -275,11 +285,12 @@ impl Results {
                     }
                     let _ = writeln!(
                         md,
-                        "| {style} | {size} | {c} | {} | {} | {} | {} | {} |",
+                        "| {style} | {size} | {c} | {} | {} | {} | {} | {} | {} |",
                         cell.samples[0].records,
                         opt(cell.records_per_s(), rate),
                         cell.spread(),
                         opt(cell.pages_per_s(), rate),
+                        opt(cell.records_per_cpu_s(), rate),
                         opt(cell.peak_rss_mib(), |m| format!("{m:.1}")),
                     );
                 }
@@ -461,6 +472,7 @@ mod tests {
             pages: 1,
             seconds: 1.0,
             maxrss_kib: 1024,
+            cpu_s: 1.0,
         };
         for (style, rc) in [(Style::Offset, 1300.0), (Style::Cursor, 1100.0)] {
             for (client, v) in [
