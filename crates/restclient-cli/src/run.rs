@@ -1,12 +1,260 @@
-//! `paginate` and `get` (wired to the facade once it lands).
+//! `paginate` and `get`: turn the checked command line into a client, run it, write the output.
+//!
+//! `paginate` overlaps fetching and writing: a task on the runtime drives the page stream and
+//! hands pages over a channel of capacity [`PAGES_IN_FLIGHT`] to the main thread, which writes
+//! them. So the next page is already on its way while one is written, and memory stays bounded
+//! by a few pages however many there are.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use restclient::prelude::*;
+use serde_json::Value;
 
 use crate::Failure;
-use crate::cli::{GetArgs, PaginateArgs};
+use crate::cli::{GetArgs, PaginateArgs, RequestArgs};
+use crate::input::{self, HttpMethod, Scrubber, UsageError};
+use crate::output::{self, Layout, RecordWriter};
+use crate::progress::Progress;
 
-pub(crate) fn paginate(_args: PaginateArgs, _logging: bool) -> Result<(), Failure> {
-    Err(Failure::Runtime("paginate: not wired yet".into()))
+/// Pages fetched ahead of the writer.
+const PAGES_IN_FLIGHT: usize = 2;
+
+/// Everything checked from the command line, ready for the facade.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) client: RestClient,
+    pub(crate) url: String,
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) method: HttpMethod,
+    pub(crate) json: Option<Value>,
+    pub(crate) scrubber: Scrubber,
 }
 
-pub(crate) fn get(_args: GetArgs) -> Result<(), Failure> {
-    Err(Failure::Runtime("get: not wired yet".into()))
+impl Prepared {
+    /// A runtime failure, its message cleaned of every secret the user gave.
+    fn fail(&self, message: impl std::fmt::Display) -> Failure {
+        Failure::Runtime(self.scrubber.scrub(&message.to_string()))
+    }
+
+    fn method(&self) -> Method {
+        match self.method {
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Post => Method::POST,
+        }
+    }
+}
+
+/// Checks the shared options and builds the client. Every problem here is a usage error.
+pub(crate) fn prepare(
+    args: &RequestArgs,
+    paginator: Option<&str>,
+    data_selector: Option<&str>,
+) -> Result<Prepared, Failure> {
+    let mut scrubber = Scrubber::default();
+    let params = args
+        .params
+        .iter()
+        .map(|raw| input::parse_param(raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    params.iter().for_each(|(k, v)| scrubber.add_param(k, v));
+    let headers = args
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| input::parse_header(raw, i + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    headers.iter().for_each(|(k, v)| scrubber.add_header(k, v));
+    let auth = args.auth.as_deref().map(input::parse_auth).transpose()?;
+    if let Some(auth) = &auth {
+        scrubber.add_auth(auth);
+    }
+    let method = input::parse_method(&args.method)?;
+    let json = args.json.as_deref().map(input::parse_json_body).transpose()?;
+    let timeout = input::parse_seconds("--timeout", args.timeout, true)?;
+    let max_retry_delay = input::parse_seconds("--max-retry-delay", args.max_retry_delay, false)?;
+    let backoff_factor = input::check_factor(args.backoff_factor)?;
+    let url = target_url(args)?;
+
+    let usage = |what: &str, e: &dyn std::fmt::Display| {
+        Failure::Usage(scrubber.scrub(&format!("invalid {what}: {e}")))
+    };
+    let mut builder = RestClient::builder()
+        .max_attempts(args.max_attempts.max(1))
+        .backoff_factor(backoff_factor)
+        .max_retry_delay(max_retry_delay)
+        .timeout(timeout);
+    if let Some(base_url) = &args.base_url {
+        builder = builder.base_url(base_url.as_str());
+    }
+    for (name, value) in &headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(auth) = auth {
+        let auth: AuthConfig = serde_json::from_value(auth).map_err(|e| usage("--auth", &e))?;
+        builder = builder.auth_config(auth);
+    }
+    if let Some(raw) = paginator {
+        let value = input::parse_paginator(raw)?;
+        let paginator: PaginatorConfig =
+            serde_json::from_value(value).map_err(|e| usage("--paginator", &e))?;
+        builder = builder.paginator_config(paginator);
+    }
+    if let Some(selector) = data_selector {
+        builder = builder.data_selector(selector);
+    }
+    // Everything that can be checked before the first request is checked by build().
+    let client = builder
+        .build()
+        .map_err(|e| Failure::Usage(scrubber.scrub(&e.to_string())))?;
+    Ok(Prepared {
+        client,
+        url,
+        params,
+        method,
+        json,
+        scrubber,
+    })
+}
+
+/// The URL argument: absolute, or a path joined to `--base-url` (by the client).
+fn target_url(args: &RequestArgs) -> Result<String, UsageError> {
+    let url = args.url.clone().unwrap_or_default();
+    let absolute = url.contains("://");
+    if !absolute && args.base_url.is_none() {
+        return Err(UsageError(if url.is_empty() {
+            "a URL is required: an absolute URL, or a path with --base-url".to_owned()
+        } else {
+            format!("{url:?} is not an absolute URL; give --base-url to join it to")
+        }));
+    }
+    Ok(url)
+}
+
+/// A runtime with two workers: one drives the HTTP connection while another parses pages.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))
+}
+
+fn open_output(path: Option<&Path>) -> Result<output::Output, Failure> {
+    output::open(path).map_err(|e| match path {
+        Some(path) => Failure::Runtime(format!("cannot create {}: {e}", path.display())),
+        None => Failure::Runtime(format!("cannot open stdout: {e}")),
+    })
+}
+
+/// A write error: quiet success when the reader went away, a failure otherwise.
+fn write_failed(e: &std::io::Error, path: Option<&Path>) -> Result<(), Failure> {
+    if path.is_none() && output::is_broken_pipe(e) {
+        return Ok(());
+    }
+    let target = path.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    Err(Failure::Runtime(format!("writing {target}: {e}")))
+}
+
+/// `restclient paginate`.
+pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure> {
+    let prepared = prepare(
+        &args.request,
+        args.paginator.as_deref(),
+        args.data_selector.as_deref(),
+    )?;
+    let output_path = args.request.output.as_deref();
+    let out = open_output(output_path)?;
+    let layout = if args.pages {
+        Layout::Pages
+    } else {
+        Layout::Records
+    };
+    let runtime = runtime()?;
+
+    let mut request = prepared
+        .client
+        .paginate(prepared.url.as_str())
+        .method(prepared.method());
+    for (key, value) in &prepared.params {
+        request = request.param(key.as_str(), value.as_str());
+    }
+    if let Some(json) = &prepared.json {
+        request = request.json(json);
+    }
+    let pages = request.pages();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(PAGES_IN_FLIGHT);
+    let producer = runtime.spawn(async move {
+        let mut pages = std::pin::pin!(pages);
+        while let Some(item) = pages.next().await {
+            let last = item.is_err();
+            // A closed channel means the writer stopped (broken pipe, write error).
+            if tx.send(item).await.is_err() || last {
+                break;
+            }
+        }
+    });
+
+    let mut progress = Progress::new(args.request.quiet, logging);
+    let mut writer = RecordWriter::new(out, layout);
+    let mut outcome = Ok(());
+    while let Some(item) = rx.blocking_recv() {
+        match item {
+            Ok(page) => {
+                let records = page.records();
+                if let Err(e) = writer.write_page(records.iter().map(|r| r.as_bytes())) {
+                    outcome = write_failed(&e, output_path);
+                    break;
+                }
+                progress.page(records.len());
+            }
+            Err(e) => {
+                outcome = Err(prepared.fail(e));
+                break;
+            }
+        }
+    }
+    drop(rx);
+    if outcome.is_ok()
+        && let Err(e) = writer.finish()
+    {
+        outcome = write_failed(&e, output_path);
+    }
+    match &outcome {
+        Ok(()) => progress.finish(),
+        Err(_) => progress.abandon(),
+    }
+    producer.abort();
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    tracing::debug!(
+        pages = progress.pages(),
+        records = progress.records(),
+        "pagination finished"
+    );
+    outcome
+}
+
+/// `restclient get`: one request; a 4xx/5xx after retries fails as with `curl --fail`.
+pub(crate) fn get(args: GetArgs) -> Result<(), Failure> {
+    let prepared = prepare(&args.request, None, None)?;
+    let output_path = args.request.output.as_deref();
+    let runtime = runtime()?;
+    let mut request = prepared.client.request(prepared.method(), prepared.url.as_str());
+    for (key, value) in &prepared.params {
+        request = request.param(key.as_str(), value.as_str());
+    }
+    if let Some(json) = &prepared.json {
+        request = request.json(json);
+    }
+    let response = runtime.block_on(request.send()).map_err(|e| prepared.fail(e))?;
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    // curl --fail: a 4xx/5xx is a failure, named by dlt's message with the URL redacted.
+    let response = response.error_for_status().map_err(|e| prepared.fail(e))?;
+    let mut out = open_output(output_path)?;
+    use std::io::Write;
+    if let Err(e) = out.write_all(response.body()).and_then(|()| out.flush()) {
+        return write_failed(&e, output_path);
+    }
+    Ok(())
 }

@@ -135,7 +135,7 @@ pub(crate) fn customer(i: usize) -> Value {
         "email": format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), i + 1),
         "country": code,
         "plan": pick(PLANS, i, 4),
-        "active": mix(i, 5) % 7 != 0,
+        "active": !mix(i, 5).is_multiple_of(7),
         "created_at": timestamp((i as u64) * 37_913),
     })
 }
@@ -170,7 +170,7 @@ pub(crate) fn event(i: usize) -> Value {
         "id": format!("evt_{:08x}", mix(i, 21)),
         "type": pick(EVENTS, i, 22),
         "user_id": 1 + mix(i, 23) % 500,
-        "properties": {"path": pick(PATHS, i, 24), "referrer": if mix(i, 25) % 3 == 0 { Value::Null } else { json!("https://search.example") }},
+        "properties": {"path": pick(PATHS, i, 24), "referrer": if mix(i, 25).is_multiple_of(3) { Value::Null } else { json!("https://search.example") }},
         "ts": timestamp((i as u64) * 613),
     })
 }
@@ -183,7 +183,7 @@ pub(crate) fn product(i: usize) -> Value {
         "name": format!("{name} v{}", 1 + i % 5),
         "category": category,
         "price": price,
-        "in_stock": mix(i, 32) % 5 != 0,
+        "in_stock": !mix(i, 32).is_multiple_of(5),
         "tags": [category, if price > 200.0 { "premium" } else { "everyday" }],
     })
 }
@@ -196,7 +196,7 @@ pub(crate) fn user(i: usize) -> Value {
         "id": i + 1,
         "login": format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
         "display_name": format!("{first} {last}"),
-        "role": if i % 9 == 0 { "admin" } else { "member" },
+        "role": if i.is_multiple_of(9) { "admin" } else { "member" },
         "last_seen": timestamp((i as u64) * 91_111),
     })
 }
@@ -208,7 +208,7 @@ pub(crate) fn invoice(i: usize) -> Value {
         "customer_id": 1 + mix(i, 51) % 500,
         "amount_cents": 1_000 + mix(i, 52) % 250_000,
         "currency": pick(CURRENCIES, i, 53),
-        "paid": mix(i, 54) % 4 != 0,
+        "paid": !mix(i, 54).is_multiple_of(4),
         "issued_at": timestamp((i as u64) * 29_000),
     })
 }

@@ -149,19 +149,33 @@ fn error(status: StatusCode, message: &str) -> DemoResponse {
     json_response(status, &json!({"error": message}))
 }
 
+/// A request the demo API refuses: a status and a message, sent as `{"error": message}`.
+#[derive(Debug)]
+struct Rejection {
+    status: StatusCode,
+    message: String,
+}
+
+fn reject(status: StatusCode, message: impl Into<String>) -> Rejection {
+    Rejection {
+        status,
+        message: message.into(),
+    }
+}
+
 /// The first value of a query parameter.
 fn query<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// A non-negative integer parameter, `default` when absent; `Err` on garbage.
-fn number(pairs: &[(String, String)], name: &str, default: usize) -> Result<usize, DemoResponse> {
+fn number(pairs: &[(String, String)], name: &str, default: usize) -> Result<usize, Rejection> {
     match query(pairs, name) {
         None | Some("") => Ok(default),
         Some(v) => v.parse().map_err(|_| {
-            error(
+            reject(
                 StatusCode::BAD_REQUEST,
-                &format!("{name} must be a non-negative integer"),
+                format!("{name} must be a non-negative integer"),
             )
         }),
     }
@@ -209,7 +223,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<DemoRes
             &format!("no endpoint {} {path}; GET / lists them", parts.method),
         )),
     };
-    Ok(response.unwrap_or_else(|e| e))
+    Ok(response.unwrap_or_else(|e| error(e.status, &e.message)))
 }
 
 fn index() -> Value {
@@ -222,7 +236,7 @@ fn index() -> Value {
     })
 }
 
-fn offset_customers(pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn offset_customers(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let offset = number(pairs, "offset", 0)?;
     let limit = number(pairs, "limit", sizes::CUSTOMERS_LIMIT)?.min(1_000);
     Ok(ok(&json!({
@@ -233,7 +247,7 @@ fn offset_customers(pairs: &[(String, String)]) -> Result<DemoResponse, DemoResp
     })))
 }
 
-fn page_number_orders(pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn page_number_orders(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let page = number(pairs, "page", 1)?.max(1);
     let per_page = number(pairs, "per_page", sizes::ORDERS_PER_PAGE)?.clamp(1, 1_000);
     Ok(ok(&json!({
@@ -244,10 +258,10 @@ fn page_number_orders(pairs: &[(String, String)]) -> Result<DemoResponse, DemoRe
     })))
 }
 
-fn cursor_events(pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn cursor_events(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let start = match query(pairs, "cursor") {
         None | Some("") => 0,
-        Some(c) => decode_cursor(c).ok_or_else(|| error(StatusCode::BAD_REQUEST, "invalid cursor"))?,
+        Some(c) => decode_cursor(c).ok_or_else(|| reject(StatusCode::BAD_REQUEST, "invalid cursor"))?,
     };
     let end = start + sizes::EVENTS_PER_PAGE;
     let next = (end < sizes::EVENTS).then(|| encode_cursor(end));
@@ -257,7 +271,7 @@ fn cursor_events(pairs: &[(String, String)]) -> Result<DemoResponse, DemoRespons
     })))
 }
 
-fn json_link_products(state: &State, pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn json_link_products(state: &State, pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let page = number(pairs, "page", 1)?.max(1);
     let per = sizes::PRODUCTS_PER_PAGE;
     let next = (page * per < sizes::PRODUCTS)
@@ -269,7 +283,7 @@ fn json_link_products(state: &State, pairs: &[(String, String)]) -> Result<DemoR
     })))
 }
 
-fn header_link_users(state: &State, pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn header_link_users(state: &State, pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let page = number(pairs, "page", 1)?.max(1);
     let per = sizes::USERS_PER_PAGE;
     let mut response = ok(&Value::Array(slice(
@@ -299,10 +313,10 @@ fn header_link_users(state: &State, pairs: &[(String, String)]) -> Result<DemoRe
     Ok(response)
 }
 
-fn header_cursor_invoices(pairs: &[(String, String)]) -> Result<DemoResponse, DemoResponse> {
+fn header_cursor_invoices(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let start = match query(pairs, "cursor") {
         None | Some("") => 0,
-        Some(c) => decode_cursor(c).ok_or_else(|| error(StatusCode::BAD_REQUEST, "invalid cursor"))?,
+        Some(c) => decode_cursor(c).ok_or_else(|| reject(StatusCode::BAD_REQUEST, "invalid cursor"))?,
     };
     let end = start + sizes::INVOICES_PER_PAGE;
     let mut response = ok(&json!({
@@ -337,14 +351,17 @@ fn oauth_reports(
     state: &State,
     headers: &http::HeaderMap,
     pairs: &[(String, String)],
-) -> Result<DemoResponse, DemoResponse> {
+) -> Result<DemoResponse, Rejection> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let known = token.is_some_and(|t| state.tokens.lock().is_ok_and(|tokens| tokens.contains(t)));
     if !known {
-        return Err(error(StatusCode::UNAUTHORIZED, "missing or unknown bearer token"));
+        return Err(reject(
+            StatusCode::UNAUTHORIZED,
+            "missing or unknown bearer token",
+        ));
     }
     let page = number(pairs, "page", 1)?.max(1);
     let per = sizes::REPORTS_PER_PAGE;
