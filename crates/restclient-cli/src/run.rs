@@ -199,12 +199,15 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
     let mut progress = Progress::new(args.request.quiet, logging);
     let mut writer = RecordWriter::new(out, layout);
     let mut outcome = Ok(());
+    // True when the producer dropped its sender: the stream ended, or the task panicked.
+    let mut producer_done = true;
     while let Some(item) = rx.blocking_recv() {
         match item {
             Ok(page) => {
                 let records = page.records();
                 if let Err(e) = writer.write_page(records.iter().map(|r| r.as_bytes())) {
                     outcome = write_failed(&e, output_path);
+                    producer_done = false;
                     break;
                 }
                 progress.page(records.len());
@@ -216,6 +219,17 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
         }
     }
     drop(rx);
+    if producer_done && outcome.is_ok() {
+        if runtime.block_on(producer).is_err_and(|e| e.is_panic()) {
+            // The panic message is already on stderr; never report a cut-short run as a success.
+            outcome = Err(Failure::Runtime(
+                "internal error: the pagination task panicked".into(),
+            ));
+        }
+    } else {
+        // Stopped early (an error or a failed write): do not wait for a request in flight.
+        producer.abort();
+    }
     if outcome.is_ok()
         && let Err(e) = writer.finish()
     {
@@ -225,7 +239,6 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
         Ok(()) => progress.finish(),
         Err(_) => progress.abandon(),
     }
-    producer.abort();
     runtime.shutdown_timeout(Duration::from_millis(100));
     tracing::debug!(
         pages = progress.pages(),
