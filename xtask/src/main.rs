@@ -1,6 +1,6 @@
 //! Project automation, in Rust rather than shell: `cargo xtask <command>`.
 //!
-//! - `bench`: restclient side by side with dlt and raw hyper loops (see [`bench`]).
+//! - `bench`: restclient side by side with dlt and raw hyper loops (see [`mod@bench`]).
 //! - `bench-server`, `bench-raw`, `bench-exec`: the bench's own subprocesses.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
