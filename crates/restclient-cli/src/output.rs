@@ -38,14 +38,20 @@ pub(crate) enum Layout {
 pub(crate) struct RecordWriter<W: Write> {
     out: W,
     layout: Layout,
+    /// Whether records were written since the last flush.
+    pending: bool,
 }
 
 impl<W: Write> RecordWriter<W> {
     pub(crate) fn new(out: W, layout: Layout) -> Self {
-        RecordWriter { out, layout }
+        RecordWriter {
+            out,
+            layout,
+            pending: false,
+        }
     }
 
-    /// Writes one page and flushes it, so records reach the reader as pages arrive.
+    /// Writes one page into the buffer; [`flush`](Self::flush) sends it on.
     pub(crate) fn write_page<'a>(&mut self, records: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
         match self.layout {
             Layout::Records => {
@@ -65,11 +71,18 @@ impl<W: Write> RecordWriter<W> {
                 self.out.write_all(b"]\n")?;
             }
         }
-        self.out.flush()
+        self.pending = true;
+        Ok(())
     }
 
-    /// Flushes what is left.
-    pub(crate) fn finish(&mut self) -> io::Result<()> {
+    /// Whether written records wait in the buffer.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Sends the buffered records on to the reader.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.pending = false;
         self.out.flush()
     }
 }
@@ -122,7 +135,7 @@ mod tests {
         for page in pages {
             w.write_page(page.iter().map(|r| r.as_bytes())).unwrap();
         }
-        w.finish().unwrap();
+        w.flush().unwrap();
         String::from_utf8(w.out).unwrap()
     }
 

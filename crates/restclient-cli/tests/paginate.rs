@@ -395,3 +395,41 @@ fn request_logs_appear_only_when_asked_for() {
         assert!(!run.stderr.contains("k-SECRET-77"), "{var}: {}", run.stderr);
     }
 }
+
+#[test]
+fn records_stream_out_while_a_slow_page_is_pending() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+    let server = TestServer::start_background();
+    server.route("/slow", |r: &RecordedRequest| {
+        let reply = Reply::json(&json!({"data": [{"id": num(r, "page", 0)}], "total_pages": 2}));
+        // The second page takes long: the first must reach the reader before it arrives.
+        if r.query_param("page").as_deref() == Some("1") {
+            reply.delay(Duration::from_millis(1500))
+        } else {
+            reply
+        }
+    });
+    let mut child = command(&[
+        "paginate",
+        &server.url("/slow"),
+        "--paginator",
+        r#"{"type":"page_number","total_path":"total_pages"}"#,
+        "--data-selector",
+        "data",
+    ])
+    .spawn()
+    .unwrap();
+    let started = Instant::now();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let first_line_after = started.elapsed();
+    let status = common::wait(&mut child);
+    assert!(status.success());
+    assert_eq!(first.trim(), r#"{"id":0}"#);
+    assert!(
+        first_line_after < Duration::from_millis(1200),
+        "the first page was held back until the second arrived ({first_line_after:?})"
+    );
+}
