@@ -304,14 +304,15 @@ impl Service<Request> for HttpClient {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let url = redact_uri(request.uri());
+        // URLs are redacted only when an error needs one: redaction costs more than a small page.
         if let Err(reason) = check_url(request.uri()) {
             return Box::pin(std::future::ready(Err(TransportError::InvalidUrl {
-                url,
+                url: redact_uri(request.uri()),
                 reason,
             })));
         }
         let original_uri = request.uri().clone();
+        let deadline_uri = self.config.total_timeout.map(|_| original_uri.clone());
         let request = request.map(Full::new);
         let sent = self.stack.call(request);
         let config = self.config.clone();
@@ -322,7 +323,6 @@ impl Service<Request> for HttpClient {
                 .extensions
                 .remove::<RequestUri>()
                 .map_or(original_uri, |u| u.0);
-            let url = redact_uri(&final_uri);
             let announced = parts
                 .headers
                 .get(CONTENT_LENGTH)
@@ -330,24 +330,24 @@ impl Service<Request> for HttpClient {
                 .and_then(|v| v.parse::<u64>().ok());
             if announced.is_some_and(|n| n > config.max_body_size as u64) {
                 return Err(TransportError::BodyTooLarge {
-                    url,
+                    url: redact_uri(&final_uri),
                     limit: config.max_body_size,
                 });
             }
-            let body = read_body(body, &config, &url).await?;
+            let body = read_body(body, &config, &final_uri).await?;
             parts.extensions.insert(ResponseUri(final_uri));
             Ok(http::Response::from_parts(parts, body))
         };
         match self.config.total_timeout {
             None => Box::pin(work),
             Some(limit) => Box::pin(async move {
-                tokio::time::timeout(limit, work)
-                    .await
-                    .unwrap_or(Err(TransportError::Timeout {
-                        url,
+                tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                    Err(TransportError::Timeout {
+                        url: deadline_uri.as_ref().map(redact_uri).unwrap_or_default(),
                         phase: TimeoutPhase::Total,
                         after: limit,
-                    }))
+                    })
+                })
             }),
         }
     }
@@ -369,7 +369,7 @@ fn check_url(uri: &http::Uri) -> Result<(), &'static str> {
 async fn read_body(
     body: DecompressionBody<Incoming>,
     config: &Config,
-    url: &str,
+    uri: &http::Uri,
 ) -> Result<Bytes, TransportError> {
     let mut body = std::pin::pin!(body);
     let mut first: Option<Bytes> = None;
@@ -383,7 +383,7 @@ async fn read_body(
                 tokio::time::timeout(limit, body.frame())
                     .await
                     .map_err(|_| TransportError::Timeout {
-                        url: url.to_owned(),
+                        url: redact_uri(uri),
                         phase: TimeoutPhase::Body,
                         after: limit,
                     })?
@@ -394,12 +394,12 @@ async fn read_body(
         let frame = frame.map_err(|source| {
             if is_retryable_error(source.as_ref()) {
                 TransportError::Body {
-                    url: url.to_owned(),
+                    url: redact_uri(uri),
                     source,
                 }
             } else {
                 TransportError::Decode {
-                    url: url.to_owned(),
+                    url: redact_uri(uri),
                     source,
                 }
             }
@@ -410,7 +410,7 @@ async fn read_body(
         total = total.saturating_add(data.len());
         if total > config.max_body_size {
             return Err(TransportError::BodyTooLarge {
-                url: url.to_owned(),
+                url: redact_uri(uri),
                 limit: config.max_body_size,
             });
         }
@@ -449,7 +449,7 @@ impl Service<http::Request<Full<Bytes>>> for Exchange {
     }
 
     fn call(&mut self, request: http::Request<Full<Bytes>>) -> Self::Future {
-        let url = redact_uri(request.uri());
+        let uri = request.uri().clone();
         let sent = self.client.request(request);
         let limit = self.head_timeout;
         Box::pin(async move {
@@ -458,7 +458,7 @@ impl Service<http::Request<Full<Bytes>>> for Exchange {
                     tokio::time::timeout(limit, sent)
                         .await
                         .map_err(|_| TransportError::Timeout {
-                            url: url.clone(),
+                            url: redact_uri(&uri),
                             phase: TimeoutPhase::Head,
                             after: limit,
                         })?
@@ -468,12 +468,12 @@ impl Service<http::Request<Full<Bytes>>> for Exchange {
             result.map_err(|e| {
                 if e.is_connect() || is_retryable_error(&e) {
                     TransportError::Connect {
-                        url,
+                        url: redact_uri(&uri),
                         source: Box::new(e),
                     }
                 } else {
                     TransportError::Request {
-                        url,
+                        url: redact_uri(&uri),
                         source: Box::new(e),
                     }
                 }
