@@ -29,7 +29,8 @@ pub struct StatusError {
     attempts: u32,
 }
 
-/// Response extension: how many attempts a retry layer made for this response.
+/// Response (and request) extension: how many attempts a retry layer made. Absent means one: the
+/// retry layer sets it only from the second attempt on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempts(pub u32);
 

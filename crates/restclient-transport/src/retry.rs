@@ -447,7 +447,11 @@ where
     // Bounded: `attempt` grows by one per turn and the loop returns once it reaches max_attempts.
     loop {
         let mut this = request.clone();
-        this.extensions_mut().insert(Attempts(attempt));
+        // Absent means the first attempt (every reader defaults to 1); inserting it anyway would
+        // allocate an extension map on every request.
+        if attempt > 1 {
+            this.extensions_mut().insert(Attempts(attempt));
+        }
         let result = if attempt == 1 {
             inner.call(this).await.map_err(Into::into)
         } else {
@@ -469,7 +473,9 @@ where
         let Some(wait) = wait else {
             return match result {
                 Ok(mut response) => {
-                    response.extensions_mut().insert(Attempts(attempt));
+                    if attempt > 1 {
+                        response.extensions_mut().insert(Attempts(attempt));
+                    }
                     Ok(response)
                 }
                 Err(source) if retry && attempt > 1 => Err(Box::new(TransportError::RetriesExhausted {
@@ -543,7 +549,7 @@ mod tests {
     }
 
     fn attempts(response: &Response) -> u32 {
-        response.extensions().get::<Attempts>().unwrap().0
+        response.extensions().get::<Attempts>().map_or(1, |a| a.0)
     }
 
     #[tokio::test]
