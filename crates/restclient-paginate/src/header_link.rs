@@ -4,8 +4,7 @@ use restclient_core::Request;
 use serde::{Deserialize, Serialize};
 
 use crate::link_header::{find_rel, parse_link_headers};
-use crate::next_url::follow_link;
-use crate::paginator::wrong_state;
+use crate::next_url::NextLink;
 use crate::{PageContext, PaginateError, Paginator, PaginatorState};
 
 /// The parameters of a [`HeaderLinkPaginator`].
@@ -50,7 +49,7 @@ impl HeaderLinkConfig {
 #[derive(Debug, Clone)]
 pub struct HeaderLinkPaginator {
     rel: String,
-    next: Option<String>,
+    next: NextLink,
 }
 
 impl HeaderLinkPaginator {
@@ -58,7 +57,7 @@ impl HeaderLinkPaginator {
     pub fn new(links_next_key: impl Into<String>) -> HeaderLinkPaginator {
         HeaderLinkPaginator {
             rel: links_next_key.into(),
-            next: None,
+            next: NextLink::default(),
         }
     }
 }
@@ -75,23 +74,22 @@ impl Paginator for HeaderLinkPaginator {
     }
 
     fn init_request(&mut self, _request: &mut Request) -> Result<(), PaginateError> {
-        self.next = None;
+        self.next.set(None);
         Ok(())
     }
 
     fn update_state(&mut self, page: &PageContext<'_>) -> Result<(), PaginateError> {
         let links = parse_link_headers(page.headers)?;
-        self.next = find_rel(&links, &self.rel)
-            .filter(|url| !url.is_empty())
-            .map(str::to_owned);
+        self.next.set(
+            find_rel(&links, &self.rel)
+                .filter(|url| !url.is_empty())
+                .map(str::to_owned),
+        );
         Ok(())
     }
 
     fn update_request(&mut self, request: &mut Request) -> Result<(), PaginateError> {
-        match &self.next {
-            Some(link) => follow_link(request, link),
-            None => Ok(()),
-        }
+        self.next.follow(request)
     }
 
     fn has_next_page(&self) -> bool {
@@ -99,19 +97,11 @@ impl Paginator for HeaderLinkPaginator {
     }
 
     fn state(&self) -> PaginatorState {
-        PaginatorState::NextUrl {
-            next_url: self.next.clone(),
-        }
+        self.next.state()
     }
 
     fn restore(&mut self, state: &PaginatorState) -> Result<(), PaginateError> {
-        match state {
-            PaginatorState::NextUrl { next_url } => {
-                self.next = next_url.clone();
-                Ok(())
-            }
-            other => Err(wrong_state("header_link", other)),
-        }
+        self.next.restore("header_link", state)
     }
 
     fn box_clone(&self) -> Box<dyn Paginator> {

@@ -4,8 +4,7 @@ use restclient_core::Request;
 use restclient_select::{JsonKind, Selector};
 use serde::{Deserialize, Serialize};
 
-use crate::next_url::follow_link;
-use crate::paginator::wrong_state;
+use crate::next_url::NextLink;
 use crate::range::parse_path;
 use crate::{PageContext, PaginateError, Paginator, PaginatorState};
 
@@ -54,7 +53,7 @@ impl JsonLinkConfig {
 #[derive(Debug, Clone)]
 pub struct JsonLinkPaginator {
     path: Selector,
-    next: Option<String>,
+    next: NextLink,
 }
 
 impl JsonLinkPaginator {
@@ -67,7 +66,10 @@ impl JsonLinkPaginator {
 
     /// A paginator reading the next link at `path`.
     pub fn from_selector(path: Selector) -> JsonLinkPaginator {
-        JsonLinkPaginator { path, next: None }
+        JsonLinkPaginator {
+            path,
+            next: NextLink::default(),
+        }
     }
 
     /// The path of the next link.
@@ -92,12 +94,12 @@ impl Paginator for JsonLinkPaginator {
     }
 
     fn init_request(&mut self, _request: &mut Request) -> Result<(), PaginateError> {
-        self.next = None;
+        self.next.set(None);
         Ok(())
     }
 
     fn update_state(&mut self, page: &PageContext<'_>) -> Result<(), PaginateError> {
-        self.next = None;
+        self.next.set(None);
         let Some(found) = page.document.first(&self.path)? else {
             return Ok(());
         };
@@ -108,7 +110,7 @@ impl Paginator for JsonLinkPaginator {
                 if link.is_empty() {
                     tracing::warn!(path = %self.path, "the next link is an empty string; pagination ends");
                 } else {
-                    self.next = Some(link);
+                    self.next.set(Some(link));
                 }
             }
             kind => {
@@ -119,10 +121,7 @@ impl Paginator for JsonLinkPaginator {
     }
 
     fn update_request(&mut self, request: &mut Request) -> Result<(), PaginateError> {
-        match &self.next {
-            Some(link) => follow_link(request, link),
-            None => Ok(()),
-        }
+        self.next.follow(request)
     }
 
     fn has_next_page(&self) -> bool {
@@ -130,19 +129,11 @@ impl Paginator for JsonLinkPaginator {
     }
 
     fn state(&self) -> PaginatorState {
-        PaginatorState::NextUrl {
-            next_url: self.next.clone(),
-        }
+        self.next.state()
     }
 
     fn restore(&mut self, state: &PaginatorState) -> Result<(), PaginateError> {
-        match state {
-            PaginatorState::NextUrl { next_url } => {
-                self.next = next_url.clone();
-                Ok(())
-            }
-            other => Err(wrong_state("json_link", other)),
-        }
+        self.next.restore("json_link", state)
     }
 
     fn box_clone(&self) -> Box<dyn Paginator> {

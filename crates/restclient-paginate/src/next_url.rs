@@ -3,8 +3,51 @@
 use http::Uri;
 use restclient_core::{Request, redact};
 
-use crate::PaginateError;
 use crate::error::EXCERPT_LEN;
+use crate::paginator::wrong_state;
+use crate::{PaginateError, PaginatorState};
+
+/// The state both link paginators share (dlt's `BaseNextUrlPaginator`): the next link, if any.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NextLink(Option<String>);
+
+impl NextLink {
+    /// Sets the link found in the last response; `None` ends pagination.
+    pub(crate) fn set(&mut self, link: Option<String>) {
+        self.0 = link;
+    }
+
+    /// Whether there is a link to follow.
+    pub(crate) fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Points `request` at the link, if there is one.
+    pub(crate) fn follow(&self, request: &mut Request) -> Result<(), PaginateError> {
+        match &self.0 {
+            Some(link) => follow_link(request, link),
+            None => Ok(()),
+        }
+    }
+
+    /// The state to save.
+    pub(crate) fn state(&self) -> PaginatorState {
+        PaginatorState::NextUrl {
+            next_url: self.0.clone(),
+        }
+    }
+
+    /// Restores saved state; `paginator` names the paginator in the error for any other state.
+    pub(crate) fn restore(&mut self, paginator: &str, state: &PaginatorState) -> Result<(), PaginateError> {
+        match state {
+            PaginatorState::NextUrl { next_url } => {
+                self.0 = next_url.clone();
+                Ok(())
+            }
+            other => Err(wrong_state(paginator, other)),
+        }
+    }
+}
 
 /// Points `request` at `reference`, resolved (RFC 3986) against the URL `request` was sent to.
 ///
