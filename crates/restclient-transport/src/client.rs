@@ -23,8 +23,10 @@
 //!
 //! # Connections
 //!
-//! HTTPS uses rustls with the `ring` provider and the webpki (Mozilla) roots; HTTP/2 is negotiated
-//! by ALPN, plain HTTP speaks HTTP/1.1. Connections are kept alive and pooled; clones of a client
+//! HTTPS uses rustls with the `ring` provider and the webpki (Mozilla) roots, plus any root
+//! certificates you add (a corporate CA: [`HttpClientBuilder::add_root_certificate`],
+//! [`HttpClientBuilder::add_root_certificates_pem`]); HTTP/2 is negotiated by ALPN, plain HTTP
+//! speaks HTTP/1.1. Connections are kept alive and pooled; clones of a client
 //! share the pool, so clone freely.
 //!
 //! # Example
@@ -63,6 +65,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use restclient_core::redact::redact_uri;
 use restclient_core::{Request, Response, ResponseUri};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tower::Service;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use tower_http::follow_redirect::policy::{Action, Attempt, FilterCredentials, Policy};
@@ -155,6 +159,23 @@ pub struct HttpClientBuilder {
     headers: HeaderMap,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
+    extra_roots: Vec<ExtraRoot>,
+}
+
+/// A root certificate added to the builder, checked in [`HttpClientBuilder::build`].
+#[derive(Clone)]
+enum ExtraRoot {
+    Der(CertificateDer<'static>),
+    Pem(Arc<[u8]>),
+}
+
+impl fmt::Debug for ExtraRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtraRoot::Der(der) => write!(f, "Der({} bytes)", der.len()),
+            ExtraRoot::Pem(pem) => write!(f, "Pem({} bytes)", pem.len()),
+        }
+    }
 }
 
 impl Default for HttpClientBuilder {
@@ -171,6 +192,7 @@ impl Default for HttpClientBuilder {
             headers,
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: 50,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -244,18 +266,70 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Also trusts `certificate` (DER-encoded X.509) as a root for HTTPS, in addition to the
+    /// webpki (Mozilla) roots: for a corporate or private CA, or a test server's self-signed
+    /// certificate. Call it once per certificate; see
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) for PEM files.
+    ///
+    /// The certificate is checked in [`build`](Self::build), which fails with
+    /// [`TransportError::InvalidRootCertificate`] if it cannot be parsed.
+    ///
+    /// ```no_run
+    /// use restclient_transport::HttpClient;
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let der: Vec<u8> = std::fs::read("/etc/ssl/private-ca.der")?;
+    /// let client = HttpClient::builder().add_root_certificate(der).build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn add_root_certificate(mut self, certificate: impl Into<CertificateDer<'static>>) -> Self {
+        self.extra_roots.push(ExtraRoot::Der(certificate.into()));
+        self
+    }
+
+    /// Also trusts every certificate of a PEM bundle (`-----BEGIN CERTIFICATE-----` blocks; other
+    /// blocks such as keys are skipped) as a root for HTTPS, in addition to the webpki (Mozilla)
+    /// roots. This is the format corporate CA bundles usually come in.
+    ///
+    /// The bundle is checked in [`build`](Self::build), which fails with
+    /// [`TransportError::InvalidRootCertificate`] if it cannot be read, holds no certificate, or
+    /// holds one that cannot be parsed.
+    ///
+    /// ```no_run
+    /// use restclient_transport::HttpClient;
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let bundle = std::fs::read("/etc/ssl/corporate-ca-bundle.pem")?;
+    /// let client = HttpClient::builder().add_root_certificates_pem(bundle).build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.extra_roots.push(ExtraRoot::Pem(Arc::from(pem.as_ref())));
+        self
+    }
+
     /// Builds the client. It needs no runtime until the first request.
     ///
     /// # Errors
+    /// [`TransportError::InvalidRootCertificate`] if an added root certificate cannot be used;
     /// [`TransportError::Tls`] if the TLS configuration cannot be built.
     pub fn build(self) -> Result<HttpClient, TransportError> {
+        let roots = root_store(&self.extra_roots)?;
+        // An explicit provider: with `ClientConfig::builder()` rustls would pick a process-wide
+        // default, and panics when more than one provider is compiled in.
+        let tls =
+            rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(TransportError::Tls)?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(self.request_timeout);
+        // ALPN (`h2`, `http/1.1`) is set by `enable_http2` below.
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(TransportError::Tls)?
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
@@ -351,6 +425,43 @@ impl Service<Request> for HttpClient {
             }),
         }
     }
+}
+
+/// The webpki (Mozilla) roots plus the extra ones, each checked.
+fn root_store(extra: &[ExtraRoot]) -> Result<rustls::RootCertStore, TransportError> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for (i, root) in extra.iter().enumerate() {
+        let invalid = |reason: String| TransportError::InvalidRootCertificate {
+            position: i + 1,
+            reason,
+        };
+        match root {
+            ExtraRoot::Der(der) => roots
+                .add(der.clone())
+                .map_err(|e| invalid(format!("not a usable DER X.509 certificate ({e})")))?,
+            ExtraRoot::Pem(pem) => {
+                let mut found = 0usize;
+                for (n, cert) in CertificateDer::pem_slice_iter(pem).enumerate() {
+                    let cert = cert.map_err(|e| invalid(format!("unreadable PEM ({e})")))?;
+                    roots.add(cert).map_err(|e| {
+                        invalid(format!(
+                            "certificate {} of the PEM bundle is not a usable X.509 certificate ({e})",
+                            n + 1
+                        ))
+                    })?;
+                    found += 1;
+                }
+                if found == 0 {
+                    return Err(invalid(
+                        "the PEM data holds no `-----BEGIN CERTIFICATE-----` block".to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(roots)
 }
 
 fn check_url(uri: &http::Uri) -> Result<(), &'static str> {
@@ -865,5 +976,41 @@ mod tests {
         let client = HttpClient::new().unwrap();
         let shown = format!("{client:?}");
         assert!(shown.starts_with("HttpClient"), "{shown}");
+    }
+
+    fn root_error(builder: HttpClientBuilder) -> (usize, String) {
+        match builder.build() {
+            Err(TransportError::InvalidRootCertificate { position, reason }) => (position, reason),
+            other => panic!("expected InvalidRootCertificate, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_root_certificates_fail_at_build() {
+        let (position, reason) =
+            root_error(HttpClient::builder().add_root_certificate(b"not a certificate".to_vec()));
+        assert_eq!(position, 1);
+        assert!(reason.contains("DER"), "{reason}");
+
+        let (position, reason) = root_error(
+            HttpClient::builder()
+                .add_root_certificates_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .add_root_certificates_pem(""),
+        );
+        assert_eq!(position, 1, "a PEM without certificates is refused");
+        assert!(reason.contains("no `-----BEGIN CERTIFICATE-----`"), "{reason}");
+
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAAAAAAA\n-----END CERTIFICATE-----\n";
+        let (_, reason) = root_error(HttpClient::builder().add_root_certificates_pem(garbage));
+        assert!(reason.contains("certificate 1 of the PEM bundle"), "{reason}");
+
+        let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        let err = HttpClient::builder()
+            .add_root_certificates_pem(broken)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("invalid root certificate"), "{err}");
+        assert_eq!(err.url(), None);
+        assert!(!is_retryable_error(&err));
     }
 }

@@ -117,6 +117,20 @@ pub enum TransportError {
     /// The TLS configuration could not be built.
     #[error("TLS configuration error")]
     Tls(#[source] rustls::Error),
+    /// A root certificate given to [`HttpClientBuilder::add_root_certificate`] or
+    /// [`HttpClientBuilder::add_root_certificates_pem`] cannot be used (reported by
+    /// [`HttpClientBuilder::build`]).
+    ///
+    /// [`HttpClientBuilder::add_root_certificate`]: crate::HttpClientBuilder::add_root_certificate
+    /// [`HttpClientBuilder::add_root_certificates_pem`]: crate::HttpClientBuilder::add_root_certificates_pem
+    /// [`HttpClientBuilder::build`]: crate::HttpClientBuilder::build
+    #[error("invalid root certificate (added root number {position}): {reason}")]
+    InvalidRootCertificate {
+        /// Which `add_root_certificate*` call it came from, counting from 1.
+        position: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A runtime setting (from the environment) is invalid.
     #[error("invalid value {value:?} for {variable}: {reason}")]
     InvalidSetting {
@@ -212,7 +226,9 @@ impl TransportError {
             TransportError::RetriesExhausted { source, .. } => source
                 .downcast_ref::<TransportError>()
                 .and_then(TransportError::url),
-            TransportError::Tls(_) | TransportError::InvalidSetting { .. } => None,
+            TransportError::Tls(_)
+            | TransportError::InvalidRootCertificate { .. }
+            | TransportError::InvalidSetting { .. } => None,
         }
     }
 

@@ -57,6 +57,8 @@ pub use client::{
 };
 pub use error::{TimeoutPhase, TransportError, is_retryable_error};
 pub use retry::{Outcome, Retry, RetryLayer, RetryPolicy, StandardRetryPolicy, parse_retry_after};
+/// A DER-encoded certificate, for [`HttpClientBuilder::add_root_certificate`] (rustls's type).
+pub use rustls::pki_types::CertificateDer;
 pub use settings::{
     ENV_BACKOFF_FACTOR, ENV_MAX_ATTEMPTS, ENV_MAX_RETRY_DELAY, ENV_REQUEST_TIMEOUT, RuntimeSettings,
 };
