@@ -65,6 +65,14 @@ pub fn follow_link(request: &mut Request, reference: &str) -> Result<(), Paginat
         url: shorten(&redact::redact_url(reference)),
         reason,
     };
+    // The common case, an absolute link that is already a valid URI, needs no resolution.
+    if let Ok(uri) = reference.parse::<Uri>()
+        && matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.host().is_some()
+    {
+        *request.uri_mut() = uri;
+        return Ok(());
+    }
     let base = url::Url::parse(&request.uri().to_string());
     let resolved = match base {
         Ok(base) => base.join(reference),

@@ -73,56 +73,61 @@ pub(crate) fn param_text(value: &Value) -> String {
 /// ```
 pub fn set_query_param(request: &mut Request, name: &str, value: &str) -> Result<(), PaginateError> {
     let uri = request.uri();
-    let mut pair = String::with_capacity(name.len() + value.len() + 1);
-    pair.extend(form_urlencoded::byte_serialize(name.as_bytes()));
-    pair.push('=');
-    pair.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-
-    let mut query = String::new();
+    let old = uri.query().unwrap_or("");
+    // Runs once per page: build the new path and query in one buffer, parse it once.
+    let mut path_and_query =
+        String::with_capacity(uri.path().len() + old.len() + name.len() + value.len() + 3);
+    path_and_query.push_str(uri.path());
+    path_and_query.push('?');
+    let query_start = path_and_query.len();
+    let push_pair = |out: &mut String| {
+        out.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+    };
     let mut placed = false;
-    if let Some(old) = uri.query() {
+    if !old.is_empty() {
         for segment in old.split('&') {
-            let key = segment.split('=').next().unwrap_or("");
-            let same = form_urlencoded::parse(key.as_bytes())
-                .next()
-                .is_some_and(|(k, _)| k == name);
-            let piece = if same {
-                if placed {
-                    continue;
-                }
-                placed = true;
-                pair.as_str()
-            } else {
-                segment
-            };
-            if !query.is_empty() {
-                query.push('&');
+            let key = segment.split_once('=').map_or(segment, |(key, _)| key);
+            let same = key_is(key, name);
+            if same && placed {
+                continue;
             }
-            query.push_str(piece);
+            if path_and_query.len() > query_start {
+                path_and_query.push('&');
+            }
+            if same {
+                placed = true;
+                push_pair(&mut path_and_query);
+            } else {
+                path_and_query.push_str(segment);
+            }
         }
     }
     if !placed {
-        if !query.is_empty() {
-            query.push('&');
+        if path_and_query.len() > query_start {
+            path_and_query.push('&');
         }
-        query.push_str(&pair);
+        push_pair(&mut path_and_query);
     }
-    let mut parts = uri.clone().into_parts();
-    let path_and_query = format!("{}?{}", uri.path(), query);
-    parts.path_and_query =
-        Some(
-            path_and_query
-                .parse()
-                .map_err(|e: http::uri::InvalidUri| PaginateError::InvalidNextUrl {
-                    url: redact::redact_url(&path_and_query),
-                    reason: e.to_string(),
-                })?,
-        );
-    *request.uri_mut() = Uri::from_parts(parts).map_err(|e| PaginateError::InvalidNextUrl {
-        url: redact::redact_uri(request.uri()),
-        reason: e.to_string(),
-    })?;
+    let invalid = |url: String, reason: String| PaginateError::InvalidNextUrl { url, reason };
+    let path_and_query = http::uri::PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
+        .map_err(|e| invalid(redact::redact_uri(request.uri()), e.to_string()))?;
+    let mut parts = std::mem::take(request.uri_mut()).into_parts();
+    parts.path_and_query = Some(path_and_query);
+    *request.uri_mut() = Uri::from_parts(parts).map_err(|e| invalid(String::new(), e.to_string()))?;
     Ok(())
+}
+
+/// Whether a raw (still encoded) query key decodes to `name`.
+fn key_is(raw: &str, name: &str) -> bool {
+    if raw.bytes().any(|b| b == b'%' || b == b'+') {
+        form_urlencoded::parse(raw.as_bytes())
+            .next()
+            .is_some_and(|(key, _)| key == name)
+    } else {
+        raw == name
+    }
 }
 
 /// Sets the dot-separated `path` in the request's JSON body to `value` (dlt §2.1): an empty body
@@ -201,5 +206,39 @@ mod tests {
         set_body_path(&mut r, "a.b.c", Value::from("x")).unwrap();
         assert_eq!(r.body().as_ref(), br#"{"a":{"b":{"c":"x"}}}"#);
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    proptest::proptest! {
+        /// The named parameter ends up once, with the new value, where it first stood (or last);
+        /// every other parameter is kept in order.
+        #[test]
+        fn set_query_param_replaces_one_and_keeps_the_rest(
+            pairs in proptest::collection::vec(("[a-c%+ ]{1,3}", "[a-z0-9 &=]{0,4}"), 0..6),
+            name in "[a-c ]{1,2}",
+            value in "[a-z0-9 &=/]{0,5}",
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.extend_pairs(&pairs);
+            let mut request = req(&format!("http://h/p?{}", query.finish()));
+            set_query_param(&mut request, &name, &value).unwrap();
+            let got: Vec<(String, String)> =
+                form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes()).into_owned().collect();
+            let mut want: Vec<(String, String)> = Vec::new();
+            let mut placed = false;
+            for (k, v) in &pairs {
+                if *k == name {
+                    if !placed {
+                        want.push((name.clone(), value.clone()));
+                        placed = true;
+                    }
+                } else {
+                    want.push((k.clone(), v.clone()));
+                }
+            }
+            if !placed {
+                want.push((name.clone(), value.clone()));
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }
