@@ -69,9 +69,23 @@ pub(crate) struct BenchArgs {
     /// Do not build; use the release binaries already in the target directory.
     #[arg(long)]
     no_build: bool,
+    /// Let the server and the clients run on any core instead of pinning them all to core 0.
+    #[arg(long)]
+    no_pin: bool,
     /// Kill any single client run after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
+}
+
+/// Pins this process (and so every process it starts) to core 0.
+///
+/// On this kind of VM a wake-up that crosses cores is expensive and its cost varies: unpinned, the
+/// same client measured 0.19 s in one run and 0.9 s in the next, as the scheduler put client and
+/// server on one core or on two. On one core every client pays the same, and the rates compare
+/// the clients' own work.
+fn pin_to_core_zero() -> bool {
+    let mut cpus = nix::sched::CpuSet::new();
+    cpus.set(0).is_ok() && nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &cpus).is_ok()
 }
 
 fn workspace_root() -> PathBuf {
@@ -379,6 +393,8 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
 
     let target = target_dir()?;
     let cli_problem = if args.no_build { None } else { build()? };
+    // Every process started from here on (server, wrk, clients) inherits the pin.
+    let pinned = !args.no_pin && pin_to_core_zero();
     let release = target.join("release");
     let restclient = release.join("restclient");
     let mut results = Results {
@@ -557,6 +573,14 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
          counted against it."
             .to_owned(),
     );
+    results.notes.push(if pinned {
+        "The server, wrk and every client ran pinned to core 0, so they share one core: rates \
+         include the server's time and compare what each client costs (`--no-pin` lets them \
+         spread, at the price of run-to-run swings from cross-core wake-ups)."
+            .to_owned()
+    } else {
+        "Processes were not pinned: small-page rates swing with cross-core wake-ups.".to_owned()
+    });
     results.notes.push(
         "Record counts per run differ by client (dlt is far slower); compare rates, not times.".to_owned(),
     );
