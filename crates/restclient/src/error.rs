@@ -57,6 +57,18 @@ impl Error {
         }
     }
 
+    /// The URL the error concerns, secrets redacted, when there is one.
+    pub fn url(&self) -> Option<&str> {
+        use restclient_paginate::PaginateError;
+        match self {
+            Error::Status(e) | Error::Paginate(PaginateError::Status(e)) => Some(e.url()),
+            Error::Request { url, .. } | Error::InvalidUrl { url, .. } => Some(url.as_str()),
+            Error::Paginate(PaginateError::Transport { url, .. }) => Some(url.as_str()),
+            _ => None,
+        }
+        .filter(|url| !url.is_empty())
+    }
+
     /// Whether a timeout caused the error.
     pub fn is_timeout(&self) -> bool {
         self.transport().is_some_and(TransportError::is_timeout)
@@ -99,7 +111,11 @@ impl fmt::Display for Error {
         let mut cause = std::error::Error::source(self);
         // Bounded by the depth of the cause chain, which is finite.
         while let Some(e) = cause {
-            let text = e.to_string();
+            let mut text = e.to_string();
+            // Causes often end in the URL the headline already names: say it once.
+            if let Some(url) = self.url() {
+                text = text.replace(&format!(": {url}"), "");
+            }
             if !text.is_empty() && !line.contains(&text) {
                 line.push_str(": ");
                 line.push_str(&text);

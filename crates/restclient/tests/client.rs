@@ -224,6 +224,15 @@ async fn connection_refused_is_a_connect_error_after_retries() {
     assert!(err.is_connect(), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("3 attempts"), "{message}");
+    assert_eq!(
+        err.url(),
+        Some(format!("http://127.0.0.1:{port}/x?token=***").as_str())
+    );
+    assert_eq!(
+        message.matches("127.0.0.1").count(),
+        1,
+        "the URL is named once: {message}"
+    );
     assert!(
         message.contains("token=***") && !message.contains("abcdefgh"),
         "{message}"
