@@ -204,4 +204,32 @@ mod tests {
         assert!(parse("").unwrap().is_empty());
         assert!(parse(" , ").unwrap().is_empty());
     }
+
+    proptest::proptest! {
+        /// Any header text gives links or a typed error, never a panic.
+        #[test]
+        fn arbitrary_headers_never_panic(value in "\\PC{0,120}") {
+            let _ = parse(&value);
+        }
+
+        /// Well-formed links come back as written, in order, whatever the quoting.
+        #[test]
+        fn generated_links_round_trip(
+            links in proptest::collection::vec(("[a-z0-9/?=&.:_-]{1,30}", "[a-z]{1,8}", proptest::bool::ANY), 1..5),
+        ) {
+            let header = links
+                .iter()
+                .map(|(url, rel, quoted)| {
+                    if *quoted { format!("<{url}>; rel=\"{rel}\"") } else { format!("<{url}>;rel={rel}") }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let parsed = parse(&header).unwrap();
+            proptest::prop_assert_eq!(parsed.len(), links.len());
+            for (link, (url, rel, _)) in parsed.iter().zip(&links) {
+                proptest::prop_assert_eq!(&link.url, url);
+                proptest::prop_assert_eq!(link.param("rel"), Some(rel.as_str()));
+            }
+        }
+    }
 }

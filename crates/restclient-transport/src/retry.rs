@@ -936,5 +936,16 @@ mod tests {
             prop_assert!(schedule.windows(2).all(|w| w[0] <= w[1]));
             prop_assert!(schedule.iter().all(|w| *w <= cap));
         }
+
+        /// Any header text parses to a positive wait or to nothing, never a panic; whole seconds
+        /// read back exactly.
+        #[test]
+        fn retry_after_never_panics(value in "\\PC{0,40}", seconds in 1u64..1_000_000) {
+            let now = SystemTime::now();
+            if let Some(wait) = parse_retry_after(&value, now) {
+                prop_assert!(!wait.is_zero());
+            }
+            prop_assert_eq!(parse_retry_after(&format!(" {seconds} "), now), Some(Duration::from_secs(seconds)));
+        }
     }
 }
