@@ -711,6 +711,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn deflate_br_and_zstd_bodies_are_decoded() {
+        let text = "{\"data\": [1, 2, 3]}".repeat(100);
+        let deflate = {
+            // HTTP's `deflate` is the zlib format (RFC 9110 §8.4.1.2).
+            let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(text.as_bytes()).unwrap();
+            encoder.finish().unwrap()
+        };
+        let br = {
+            let mut out = Vec::new();
+            let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+            encoder.write_all(text.as_bytes()).unwrap();
+            drop(encoder);
+            out
+        };
+        let zstd = zstd::encode_all(text.as_bytes(), 3).unwrap();
+        let server = TestServer::start().await;
+        for (encoding, body) in [("deflate", deflate), ("br", br), ("zstd", zstd)] {
+            assert_ne!(body.as_slice(), text.as_bytes());
+            let path = format!("/{encoding}");
+            server.route(
+                &path,
+                Reply::status(200).header("content-encoding", encoding).body(body),
+            );
+            let response = send(&client(), get(&server.url(&path))).await.unwrap();
+            assert_eq!(response.body(), text.as_bytes(), "{encoding}");
+        }
+    }
+
+    #[tokio::test]
     async fn bad_gzip_is_a_decode_error_not_retryable() {
         let server = TestServer::start().await;
         server.route(
