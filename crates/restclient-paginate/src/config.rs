@@ -298,4 +298,34 @@ mod tests {
         let s: PaginatorConfig = "header_cursor".parse().unwrap();
         assert_eq!(s.type_name(), "header_cursor");
     }
+
+    #[test]
+    fn null_stop_after_empty_page_is_python_none_so_falsy() {
+        // §1.13: JSON null becomes Python None; dlt reads `stop_after_empty_page=None` as falsy
+        let cfg = parse(json!({"type": "offset", "limit": 10, "stop_after_empty_page": null})).unwrap();
+        let PaginatorConfig::Offset(o) = &cfg else {
+            panic!("{cfg:?}")
+        };
+        assert!(!o.stop_after_empty_page);
+        let cfg = parse(json!({"type": "page_number", "stop_after_empty_page": null})).unwrap();
+        let PaginatorConfig::PageNumber(p) = &cfg else {
+            panic!("{cfg:?}")
+        };
+        assert!(!p.stop_after_empty_page);
+        let cfg = parse(json!({"type": "cursor", "stop_after_empty_page": null})).unwrap();
+        let PaginatorConfig::Cursor(c) = &cfg else {
+            panic!("{cfg:?}")
+        };
+        assert!(!c.stop_after_empty_page);
+        // and with nothing else to stop on, it is rejected like dlt's falsy value
+        let e = parse(json!({"type": "page_number", "total_path": null, "stop_after_empty_page": null}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must be provided"), "{e}");
+        // absent still means dlt's default
+        let PaginatorConfig::Offset(o) = parse(json!({"type": "offset", "limit": 1})).unwrap() else {
+            panic!()
+        };
+        assert!(o.stop_after_empty_page);
+    }
 }

@@ -33,7 +33,7 @@ pub struct CursorConfig {
     #[serde(default)]
     pub cursor_body_path: Option<String>,
     /// Stop at the first empty page (default **false**).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::offset::null_is_false")]
     pub stop_after_empty_page: bool,
     /// JSONPath of a boolean that can veto the next page.
     #[serde(default)]

@@ -40,7 +40,7 @@ pub struct OffsetConfig {
     #[serde(default)]
     pub maximum_offset: Option<i64>,
     /// Stop at the first empty page (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", deserialize_with = "null_is_false")]
     pub stop_after_empty_page: bool,
     /// JSONPath of a boolean that can veto the next page.
     #[serde(default)]
@@ -59,6 +59,11 @@ pub(crate) fn default_total() -> Option<String> {
 
 pub(crate) fn yes() -> bool {
     true
+}
+
+/// A flag where JSON `null` is Python `None`, which dlt reads as falsy (`"stop_after_empty_page": null`).
+pub(crate) fn null_is_false<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(false))
 }
 
 impl OffsetConfig {

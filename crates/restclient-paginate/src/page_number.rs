@@ -4,7 +4,7 @@ use restclient_core::Request;
 use restclient_select::Selector;
 use serde::{Deserialize, Serialize};
 
-use crate::offset::{default_total, yes};
+use crate::offset::{default_total, null_is_false, yes};
 use crate::range::{RangeEngine, parse_path};
 use crate::request::Placement;
 use crate::{PageContext, PaginateError, Paginator, PaginatorState};
@@ -36,7 +36,7 @@ pub struct PageNumberConfig {
     #[serde(default)]
     pub maximum_page: Option<i64>,
     /// Stop at the first empty page (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", deserialize_with = "null_is_false")]
     pub stop_after_empty_page: bool,
     /// JSONPath of a boolean that can veto the next page.
     #[serde(default)]
