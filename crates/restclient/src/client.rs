@@ -159,7 +159,7 @@ impl RestClient {
         headers: &HeaderMap,
         body: Option<(bytes::Bytes, Option<HeaderValue>)>,
     ) -> Result<Request, Error> {
-        let uri: http::Uri = url
+        let uri: http::Uri = url::requote_uri(url)
             .parse()
             .map_err(|e: http::uri::InvalidUri| Error::InvalidUrl {
                 url: redact::redact_url(url),

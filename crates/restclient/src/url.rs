@@ -35,6 +35,33 @@ pub(crate) fn join_url(base: Option<&str>, path: &str) -> Result<String, Error> 
     ))
 }
 
+/// requests' `requote_uri`: percent-encodes (UTF-8) every byte that is neither unreserved nor one
+/// of `!#$%&'()*+,/:;=?@[]~`, so a path or query with spaces or non-ASCII text is sent encoded, as
+/// dlt sends it (§1.10: no encoding at join time, requests encodes later). A `%` that does not
+/// start a `%XX` escape makes every `%` encoded too.
+pub(crate) fn requote_uri(url: &str) -> std::borrow::Cow<'_, str> {
+    const SAFE: &[u8] = b"!#$%&'()*+,/:;=?@[]~-._";
+    let bytes = url.as_bytes();
+    let valid_escapes = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    let keep = |b: u8| b.is_ascii_alphanumeric() || (SAFE.contains(&b) && (b != b'%' || valid_escapes));
+    if bytes.iter().all(|b| keep(*b)) {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len() + 16);
+    for &b in bytes {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Appends form-encoded `params` to `url`'s query, after what it already has (dlt: `/p?z=1` with
 /// `{a: 1}` gives `?z=1&a=1`). The fragment is dropped, as requests does.
 pub(crate) fn with_params(url: &str, params: &[(String, String)]) -> String {
@@ -71,6 +98,17 @@ mod tests {
         assert_eq!(j("http://h/api", "my://protocol"), "http://h/api/my://protocol");
         assert_eq!(j("http://h/api", "HTTPS://other/x"), "HTTPS://other/x");
         assert!(join_url(None, "/rel").is_err());
+    }
+
+    #[test]
+    fn requote_like_requests() {
+        assert_eq!(requote_uri("http://h/p?a=1&b=%2F"), "http://h/p?a=1&b=%2F");
+        assert_eq!(
+            requote_uri("http://h/a b/é?q=x y"),
+            "http://h/a%20b/%C3%A9?q=x%20y"
+        );
+        assert_eq!(requote_uri("http://h/100%"), "http://h/100%25");
+        assert_eq!(requote_uri("http://h/{id}|x"), "http://h/%7Bid%7D%7Cx");
     }
 
     #[test]

@@ -347,3 +347,21 @@ async fn module_level_paginate_goes_to_exactly_the_url() {
     assert_eq!(pages.len(), 1);
     assert_eq!(server.requests()[0].uri.to_string(), "/all?a=1");
 }
+
+#[tokio::test]
+async fn paths_with_spaces_and_non_ascii_are_percent_encoded_like_requests() {
+    // §1.10: join_url does not encode; requests' requote_uri encodes when the request is prepared
+    let server = TestServer::start().await;
+    server.route("/items/a%20b/%C3%A9", |_r: &RecordedRequest| {
+        Reply::json(&json!([{"id": 1}]))
+    });
+    let client = RestClient::builder().base_url(server.url("/")).build().unwrap();
+    let response = client.get("/items/a b/é?q=x y").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let pages = client.paginate("items/a b/é").data_selector("$").pages();
+    assert_eq!(ids(pages).await, [1]);
+    let log = server.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].path(), "/items/a%20b/%C3%A9");
+    assert_eq!(log[0].query(), "q=x%20y");
+}
