@@ -182,7 +182,10 @@ impl RestClient {
             all.insert(name, value.clone());
         }
         if let Some((body, content_type)) = body {
-            if let Some(content_type) = content_type {
+            // requests sets its Content-Type only when the caller's headers have none
+            if let Some(content_type) = content_type
+                && !all.contains_key(http::header::CONTENT_TYPE)
+            {
                 all.insert(http::header::CONTENT_TYPE, content_type);
             }
             *request.body_mut() = body;

@@ -365,3 +365,23 @@ async fn paths_with_spaces_and_non_ascii_are_percent_encoded_like_requests() {
     assert_eq!(log[0].path(), "/items/a%20b/%C3%A9");
     assert_eq!(log[0].query(), "q=x%20y");
 }
+
+#[tokio::test]
+async fn a_caller_content_type_is_kept_with_a_json_body() {
+    // requests (§1.3) adds `Content-Type: application/json` only when the headers have none
+    let server = TestServer::start().await;
+    server.route("/x", |_r: &RecordedRequest| Reply::json(&json!([])));
+    let client = RestClient::builder().base_url(server.url("/")).build().unwrap();
+    client
+        .post("/x")
+        .header("Content-Type", "application/vnd.api+json")
+        .json(&json!({"a": 1}))
+        .send()
+        .await
+        .unwrap();
+    client.post("/x").json(&json!({"a": 1})).send().await.unwrap();
+    let log = server.requests();
+    assert_eq!(log[0].header("content-type"), Some("application/vnd.api+json"));
+    assert_eq!(log[0].json(), json!({"a": 1}));
+    assert_eq!(log[1].header("content-type"), Some("application/json"));
+}
