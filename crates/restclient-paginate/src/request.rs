@@ -167,9 +167,11 @@ pub fn set_body_path(request: &mut Request, path: &str, value: Value) -> Result<
     node.insert((*last).to_owned(), value);
     let bytes = serde_json::to_vec(&doc).map_err(|e| err(&e.to_string()))?;
     *request.body_mut() = Bytes::from(bytes);
+    // As requests does for `json=`: a Content-Type the caller chose stays.
     request
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        .entry(CONTENT_TYPE)
+        .or_insert(HeaderValue::from_static("application/json"));
     Ok(())
 }
 
@@ -206,6 +208,17 @@ mod tests {
         set_body_path(&mut r, "a.b.c", Value::from("x")).unwrap();
         assert_eq!(r.body().as_ref(), br#"{"a":{"b":{"c":"x"}}}"#);
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn a_caller_content_type_is_kept_by_body_paths() {
+        let mut r = http::Request::post("http://h/s")
+            .header(CONTENT_TYPE, "application/vnd.api+json")
+            .body(Bytes::from(r#"{"q":"x"}"#))
+            .unwrap();
+        set_body_path(&mut r, "page.number", serde_json::json!(2)).unwrap();
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/vnd.api+json");
+        assert_eq!(r.body().as_ref(), br#"{"q":"x","page":{"number":2}}"#);
     }
 
     proptest::proptest! {
