@@ -226,12 +226,13 @@ impl RequestBuilder {
 fn into_error(error: restclient_core::BoxError, url: &str) -> Error {
     match error.downcast::<restclient_auth::Error>() {
         Ok(auth) => Error::Auth(*auth),
-        Err(other) => match restclient_transport::TransportError::from_box(other) {
-            restclient_transport::TransportError::Status(s) => Error::Status(s),
-            source => Error::Request {
+        // The stack's own errors may not know the URL (a foreign service's, say): name the request's.
+        Err(other) => match Error::from(restclient_transport::TransportError::from_box(other)) {
+            Error::Request { source, .. } => Error::Request {
                 url: redact::redact_url(url),
                 source,
             },
+            error => error,
         },
     }
 }
