@@ -432,8 +432,9 @@ impl RestClientBuilder {
             Some(AuthSource::Strategy(a)) => Some(a),
             Some(AuthSource::Config(config)) => Some(config.build()?),
         };
-        let client = match self.service {
-            Some(service) => service,
+        // Tracing wraps the client before the one box that erases its type.
+        let mut service = match self.service {
+            Some(service) => boxed(TraceLayer::new().layer(service)),
             None => {
                 let mut http = HttpClient::builder().settings(&settings);
                 if let Some(v) = self.total_timeout {
@@ -445,10 +446,9 @@ impl RestClientBuilder {
                 if let Some(v) = self.max_redirects {
                     http = http.max_redirects(v).follow_redirects(v > 0);
                 }
-                boxed(http.build()?)
+                boxed(TraceLayer::new().layer(http.build()?))
             }
         };
-        let mut service = boxed(TraceLayer::new().layer(client));
         for wrap in self.layers.iter().rev() {
             service = wrap(service);
         }
