@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use restclient::prelude::*;
 use restclient_testkit::{RecordedRequest, Reply, Sequence, TestServer};
 use serde_json::json;
@@ -343,8 +343,9 @@ async fn module_level_paginate_goes_to_exactly_the_url() {
         .unwrap()
         .param("a", "1")
         .pages();
-    let pages: Vec<_> = pages.collect().await;
+    let pages: Vec<Page> = pages.try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].records().len(), 2);
     assert_eq!(server.requests()[0].uri.to_string(), "/all?a=1");
 }
 
