@@ -161,15 +161,12 @@ impl RestClient {
     ) -> Result<Request, Error> {
         let uri: http::Uri = url::requote_uri(url)
             .parse()
-            .map_err(|e: http::uri::InvalidUri| Error::InvalidUrl {
-                url: redact::redact_url(url),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e: http::uri::InvalidUri| Error::invalid_url(url, &e.to_string()))?;
         if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::InvalidUrl {
-                url: redact::redact_url(url),
-                reason: "the URL needs a scheme and a host (or set a base URL)".to_owned(),
-            });
+            return Err(Error::invalid_url(
+                url,
+                "the URL needs a scheme and a host (or set a base URL)",
+            ));
         }
         let mut request = Request::new(bytes::Bytes::new());
         *request.method_mut() = method;
@@ -385,7 +382,7 @@ impl RestClientBuilder {
         }
         if let Some(v) = self.backoff_factor {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::Config(format!(
+                return Err(Error::config(format!(
                     "backoff factor must be a finite number ≥ 0, got {v}"
                 )));
             }
@@ -396,7 +393,7 @@ impl RestClientBuilder {
         }
         if let Some(v) = self.timeout {
             if v.is_zero() {
-                return Err(Error::Config("timeout must be greater than 0".to_owned()));
+                return Err(Error::config("timeout must be greater than 0"));
             }
             settings.request_timeout = v;
         }
@@ -404,17 +401,17 @@ impl RestClientBuilder {
             && !base.is_empty()
             && !url::is_absolute(base)
         {
-            return Err(Error::InvalidUrl {
-                url: redact::redact_url(base),
-                reason: "the base URL must start with http:// or https://".to_owned(),
-            });
+            return Err(Error::invalid_url(
+                base,
+                "the base URL must start with http:// or https://",
+            ));
         }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let header_name = HeaderName::from_bytes(name.trim().as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+                .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
             let header_value = HeaderValue::from_str(value.trim()).map_err(|_| {
-                Error::Config(format!(
+                Error::config(format!(
                     "invalid value for header {name:?}: {}",
                     redact::redact_header(name, value.as_bytes())
                 ))
