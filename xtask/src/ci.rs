@@ -33,7 +33,12 @@ pub(crate) fn run(args: &CiArgs) -> Result<(), String> {
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     if !args.tests_only {
-        step("cargo fmt --all --check", &cargo, &["fmt", "--all", "--check"], &[])?;
+        step(
+            "cargo fmt --all --check",
+            &cargo,
+            &["fmt", "--all", "--check"],
+            &[],
+        )?;
         step(
             "cargo clippy --workspace --all-targets -- -D warnings",
             &cargo,
