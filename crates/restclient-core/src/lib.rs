@@ -5,7 +5,7 @@
 //! - [`BoxError`]: the error type tower stacks pass around.
 //! - [`Secret`]: a credential whose `Debug` and `Display` never show the value.
 //! - [`redact`]: URL, header and text redaction by parameter name and by known secret value.
-//! - [`env`]: `${NAME}` references in configuration values, read from the environment.
+//! - [`env`](mod@env): `${NAME}` references in configuration values, read from the environment.
 //! - [`ResponseUri`]: the response extension that records the final URL of a response.
 //! - [`StatusError`]: a 4xx/5xx response described safely, shared by transport, paginate and the facade.
 //!
