@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use restclient_core::{BoxError, Request, Response};
-use restclient_testkit::{Reply, Sequence, TestServer};
+use restclient_testkit::{RateLimited, Reply, Sequence, TestServer};
 use restclient_transport::{HttpClient, RateLimit, RateLimitLayer, RetryLayer, StandardRetryPolicy};
 use tokio::time::Instant;
 use tower::{Layer, ServiceExt};
@@ -341,6 +341,66 @@ async fn a_shared_pause_over_real_http() {
     );
     assert_eq!(server.hits("/items"), 2);
     assert_eq!(layer.snapshot().throttled, 1);
+}
+
+/// Sends `count` requests at once through clones of the real stack; their statuses.
+async fn send_all_http<S>(stack: &S, url: &str, count: usize) -> Vec<u16>
+where
+    S: tower::Service<Request, Response = Response, Error = BoxError> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        tasks.spawn(stack.clone().oneshot(get(&format!("{url}?page={i}"))));
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        statuses.push(done.unwrap().unwrap().status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn just_under_the_servers_rate_no_request_is_refused() {
+    let server = TestServer::start().await;
+    let limited = RateLimited::new(Reply::text("ok"), 50.0, 2);
+    let stats = limited.stats();
+    server.route("/items", limited);
+    let limits = RateLimitLayer::builder()
+        .max_rps(40.0)
+        .max_in_flight(8)
+        .build()
+        .unwrap();
+    let client = HttpClient::builder().build().unwrap();
+    let stack = RetryLayer::default().layer(limits.layer(client));
+    let start = std::time::Instant::now();
+    let statuses = send_all_http(&stack, &server.url("/items"), 20).await;
+    let elapsed = start.elapsed();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!((stats.passed(), stats.throttled()), (20, 0));
+    // 19 gaps of 25 ms; the upper bound only guards against a hang on a busy machine.
+    assert!(
+        elapsed >= Duration::from_millis(470) && elapsed < Duration::from_secs(10),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn over_the_servers_rate_every_request_still_arrives_once() {
+    let server = TestServer::start().await;
+    let limited = RateLimited::new(Reply::text("ok"), 50.0, 1).fractional_retry_after(true);
+    let stats = limited.stats();
+    server.route("/items", limited);
+    let limits = RateLimitLayer::builder().max_in_flight(8).build().unwrap();
+    let client = HttpClient::builder().build().unwrap();
+    let retry = RetryLayer::new(StandardRetryPolicy::new().max_attempts(20).backoff_factor(0.01));
+    let stack = retry.layer(limits.layer(client));
+    let statuses = send_all_http(&stack, &server.url("/items"), 20).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(stats.passed(), 20, "every request answered exactly once");
+    assert!(stats.throttled() > 0, "8 at once against a burst of 1");
+    assert_eq!(limits.snapshot().throttled as usize, stats.throttled());
+    assert_eq!(server.hits("/items"), stats.passed() + stats.throttled());
 }
 
 /// The real stack's futures can be moved into spawned tasks, `async` blocks included (checked at
