@@ -10,7 +10,7 @@ use crate::error::excerpt;
 use crate::paginator::wrong_state;
 use crate::range::parse_path;
 use crate::request::Placement;
-use crate::values::has_more;
+use crate::values::has_more_veto;
 use crate::{PageContext, PaginateError, Paginator, PaginatorState};
 
 /// The parameters of a [`JsonResponseCursorPaginator`], exactly dlt's constructor arguments.
@@ -180,11 +180,7 @@ impl Paginator for JsonResponseCursorPaginator {
             self.has_next = false;
         }
         // 3. has_more veto
-        if let Some(path) = &self.has_more_path {
-            let found = page.document.first(path)?;
-            let more = has_more(found.as_ref(), path.as_str())?;
-            self.has_next = self.has_next && more;
-        }
+        self.has_next = has_more_veto(self.has_more_path.as_ref(), page, self.has_next)?;
         Ok(())
     }
 

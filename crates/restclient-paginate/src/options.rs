@@ -1,0 +1,18 @@
+//! [`PaginateOptions`]: how a run paginates.
+
+use restclient_select::Selector;
+
+use crate::{Paginator, ResponseHook};
+
+/// How to paginate: the paginator, the record path, and the response hooks.
+#[derive(Debug, Clone, Default)]
+pub struct PaginateOptions {
+    /// The paginator; `None` detects one from the first response (dlt §3.2).
+    pub paginator: Option<Box<dyn Paginator>>,
+    /// Where the records are; `None` detects it from the first response (dlt §3.1).
+    pub data_selector: Option<Selector>,
+    /// Hooks run on every response, in order.
+    pub response_hooks: Vec<ResponseHook>,
+    /// Fail on a status ≥ 400. `None` (default) does as dlt: fail unless response hooks are given.
+    pub raise_for_status: Option<bool>,
+}
