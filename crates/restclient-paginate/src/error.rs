@@ -90,13 +90,16 @@ pub enum PaginateError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The paginator would send the same request (method, URL with query, body) again.
-    #[error("pagination loop: the next request would repeat {method} {url}; the paginator did not advance")]
+    /// The paginator would send a request (method, URL with query, body) already sent in this
+    /// run: it did not advance, or it went round a cycle (see the crate docs, "Loops").
+    #[error("pagination loop: the next request {method} {url} repeats the request of page {page}")]
     Loop {
         /// The method.
         method: http::Method,
         /// The URL, secrets redacted.
         url: String,
+        /// The page (from 0) the same request fetched before.
+        page: usize,
     },
     /// A paginator could not place its value in the request body.
     #[error("cannot set `{path}` in the request body: {reason}")]

@@ -23,8 +23,14 @@
 //!   `cursor=`). JSON cursors stop on every falsy value, as in dlt.
 //! - **Detected page numbers** ([`detect`]): as dlt, unless the first response states its current
 //!   page (`page`, `current_page`, `pageNumber`); then pagination continues from that page + 1.
-//! - **Loops** ([`PaginateExt`]): a next request identical to the previous one (method, URL with
-//!   query, body) ends the run with [`PaginateError::Loop`] instead of repeating forever.
+//! - **Loops** (row 8; [`PaginateExt`]): a next request identical to one already sent in the run
+//!   (method, URL with query, body) ends the run with [`PaginateError::Loop`], naming the repeated
+//!   URL (redacted) and the page it first fetched, instead of repeating forever. That covers a
+//!   paginator that did not advance (a self-referencing next link), an A → B → A cycle of links
+//!   and a cursor that comes back after several pages. The run remembers the newest 65,536
+//!   requests as 64-bit fingerprints; the memory is not kept in a checkpoint, so a resumed run
+//!   starts remembering from its first request.
+//! - **Page cap**: [`PaginateOptions::max_pages`] ends the run cleanly after N pages.
 //! - A cursor that is an object or array, a malformed `Link` header, and a next link that is not a
 //!   valid http(s) URL are typed errors.
 //!
@@ -56,6 +62,7 @@ mod paginator;
 mod range;
 mod request;
 mod run;
+mod seen;
 mod single_page;
 mod stream;
 mod values;

@@ -15,4 +15,8 @@ pub struct PaginateOptions {
     pub response_hooks: Vec<ResponseHook>,
     /// Fail on a status ≥ 400. `None` (default) does as dlt: fail unless response hooks are given.
     pub raise_for_status: Option<bool>,
+    /// Stop cleanly after this many pages (`None`, the default: no cap). The last page's
+    /// [`checkpoint`](crate::Page::checkpoint) still holds the next request, so a capped run can be
+    /// continued. `Some(0)` is a [`PaginateError::Config`](crate::PaginateError::Config) error.
+    pub max_pages: Option<usize>,
 }

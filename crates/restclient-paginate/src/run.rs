@@ -16,9 +16,10 @@
 //! complete (the next request and the paginator's state).
 //!
 //! # Differs from dlt
-//! A next request identical to the one just sent (method, URL with query, body) is a
-//! [`PaginateError::Loop`] after the page, instead of an endless loop. [`Page::request`] is the
+//! A next request already sent in the run (method, URL with query, body; see [`crate::seen`]) is
+//! a [`PaginateError::Loop`] after the page, instead of an endless loop. [`Page::request`] is the
 //! request that fetched the page (dlt's `page.request` is the already-advanced shared request).
+//! [`PaginateOptions::max_pages`] ends the run cleanly after that many pages.
 
 use bytes::Bytes;
 use http::Uri;
@@ -28,6 +29,7 @@ use restclient_select::{Document, Query, RawRecord, Selector};
 use tower::{Service, ServiceExt};
 
 use crate::detect::{Detection, detect_paginator};
+use crate::seen::SentRequests;
 use crate::{HookAction, Page, PageContext, PaginateError, PaginateOptions, Paginator, ResponseHook};
 
 /// A pagination run: where it stands (the next request) and what it reads pages with.
@@ -44,6 +46,10 @@ pub(crate) struct Run {
     /// An error to report after the page just yielded (a failed next request, a loop).
     pending_error: Option<PaginateError>,
     index: usize,
+    /// The requests sent so far, to stop on a loop.
+    sent: SentRequests,
+    /// Pages left before the cap, when there is one.
+    pages_left: Option<usize>,
 }
 
 /// A response that passed the checks, read: its records selected, its body scanned.
@@ -65,8 +71,12 @@ impl Run {
             data_selector,
             response_hooks,
             raise_for_status,
+            max_pages,
         } = options;
         let mut pending_error = None;
+        if max_pages == Some(0) {
+            pending_error = Some(PaginateError::config("`max_pages` must be at least 1"));
+        }
         if let Some(p) = paginator.as_mut()
             && let Err(e) = p.init_request(&mut request)
         {
@@ -82,7 +92,12 @@ impl Run {
             next: Some(request),
             pending_error,
             index: 0,
+            sent: SentRequests::default(),
+            pages_left: max_pages,
         };
+        if let Some(first) = &run.next {
+            run.sent.insert(first, 0);
+        }
         run.rebuild_query();
         run
     }
@@ -224,17 +239,31 @@ impl Run {
         if has_next_page {
             let mut next = request.clone();
             match paginator.update_request(&mut next) {
-                Ok(()) if same_request(&next, request) => {
-                    self.pending_error = Some(PaginateError::Loop {
-                        method: next.method().clone(),
-                        url: redact::redact_uri(next.uri()),
-                    });
-                }
-                Ok(()) => self.next = Some(next),
+                Ok(()) => match self.sent.page_of(&next) {
+                    Some(page) => {
+                        self.pending_error = Some(PaginateError::Loop {
+                            method: next.method().clone(),
+                            url: redact::redact_uri(next.uri()),
+                            page,
+                        });
+                    }
+                    None => {
+                        self.sent.insert(&next, self.index + 1);
+                        self.next = Some(next);
+                    }
+                },
                 Err(e) => self.pending_error = Some(e),
             }
         } else {
             tracing::info!(pages = self.index + 1, "pagination finished");
+        }
+        if let Some(left) = &mut self.pages_left {
+            *left = left.saturating_sub(1);
+            if *left == 0 && (self.next.is_some() || self.pending_error.is_some()) {
+                tracing::info!(pages = self.index + 1, "stopping at `max_pages`");
+                self.next = None;
+                self.pending_error = None;
+            }
         }
         Ok(has_next_page)
     }
@@ -262,8 +291,4 @@ where
 fn no_paginator() -> PaginateError {
     // `read` sets the paginator (given or detected) before anything asks for it.
     PaginateError::config("no paginator after reading the page")
-}
-
-fn same_request(a: &Request, b: &Request) -> bool {
-    a.method() == b.method() && a.uri() == b.uri() && a.body() == b.body()
 }
