@@ -59,6 +59,7 @@ mod options;
 mod page;
 mod page_number;
 mod paginator;
+mod prefetch;
 mod range;
 mod request;
 mod run;

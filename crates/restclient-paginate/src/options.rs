@@ -5,7 +5,7 @@ use restclient_select::Selector;
 use crate::{Paginator, ResponseHook};
 
 /// How to paginate: the paginator, the record path, and the response hooks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PaginateOptions {
     /// The paginator; `None` detects one from the first response (dlt §3.2).
     pub paginator: Option<Box<dyn Paginator>>,
@@ -19,4 +19,23 @@ pub struct PaginateOptions {
     /// [`checkpoint`](crate::Page::checkpoint) still holds the next request, so a capped run can be
     /// continued. `Some(0)` is a [`PaginateError::Config`](crate::PaginateError::Config) error.
     pub max_pages: Option<usize>,
+    /// Up to this many requests in flight (default 1: one at a time, as dlt). The pages, their
+    /// order and the requests that fetch them are the same at every value; see
+    /// [`PaginateExt`](crate::PaginateExt) ("Fetching ahead"). Above 1 the stream must be polled
+    /// inside a tokio runtime (requests run on spawned tasks). `0` is a
+    /// [`PaginateError::Config`](crate::PaginateError::Config) error.
+    pub concurrency: usize,
+}
+
+impl Default for PaginateOptions {
+    fn default() -> Self {
+        PaginateOptions {
+            paginator: None,
+            data_selector: None,
+            response_hooks: Vec::new(),
+            raise_for_status: None,
+            max_pages: None,
+            concurrency: 1,
+        }
+    }
 }

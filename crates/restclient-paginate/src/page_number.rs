@@ -176,6 +176,10 @@ impl Paginator for PageNumberPaginator {
         self.engine.has_next
     }
 
+    fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        self.engine.requests_ahead(next, count)
+    }
+
     fn state(&self) -> PaginatorState {
         self.engine.state()
     }

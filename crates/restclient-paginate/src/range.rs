@@ -144,6 +144,38 @@ impl RangeEngine {
         Ok(())
     }
 
+    /// The requests after `next` (which carries `current`), at most `count`: within the total
+    /// once one was read, within the maximum, and speculatively when neither bounds them; none
+    /// while a configured total is still unknown (before the first response).
+    pub(crate) fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        if !self.has_next || self.value_step <= 0 {
+            return Vec::new();
+        }
+        let by_total = match (self.total, &self.total_path) {
+            (Some(total), _) => Some(total.saturating_add(self.base_index)),
+            (None, Some(_)) => return Vec::new(),
+            (None, None) => None,
+        };
+        let bound = match (by_total, self.maximum_value) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut ahead = Vec::with_capacity(count);
+        let mut value = self.current;
+        for _ in 0..count {
+            value = value.saturating_add(self.value_step);
+            if bound.is_some_and(|b| value >= b) || value == i64::MAX {
+                break;
+            }
+            let mut request = next.clone();
+            if self.placement.apply(&mut request, &Value::from(value)).is_err() {
+                break;
+            }
+            ahead.push(request);
+        }
+        ahead
+    }
+
     pub(crate) fn place_current(&self, request: &mut Request) -> Result<(), PaginateError> {
         self.placement.apply(request, &Value::from(self.current))
     }

@@ -72,10 +72,14 @@ impl Run {
             response_hooks,
             raise_for_status,
             max_pages,
+            concurrency,
         } = options;
         let mut pending_error = None;
         if max_pages == Some(0) {
             pending_error = Some(PaginateError::config("`max_pages` must be at least 1"));
+        }
+        if concurrency == 0 {
+            pending_error = Some(PaginateError::config("`concurrency` must be at least 1"));
         }
         if let Some(p) = paginator.as_mut()
             && let Err(e) = p.init_request(&mut request)
@@ -114,6 +118,33 @@ impl Run {
             return Some(Err(e));
         }
         self.next.take().map(Ok)
+    }
+
+    /// The request to send next, unless the run is over or about to fail.
+    pub(crate) fn next_request(&self) -> Option<&Request> {
+        match self.pending_error {
+            Some(_) => None,
+            None => self.next.as_ref(),
+        }
+    }
+
+    /// The next request and the ones the paginator can name after it: at most `width` in all,
+    /// and no more than the pages left under `max_pages`.
+    pub(crate) fn requests_from_next(&self, width: usize) -> Vec<Request> {
+        let Some(next) = self.next_request() else {
+            return Vec::new();
+        };
+        let mut ahead = width.saturating_sub(1);
+        if let Some(left) = self.pages_left {
+            ahead = ahead.min(left.saturating_sub(1));
+        }
+        let mut requests = vec![next.clone()];
+        if let Some(paginator) = &self.paginator
+            && ahead > 0
+        {
+            requests.extend(paginator.requests_ahead(next, ahead).into_iter().take(ahead));
+        }
+        requests
     }
 
     /// Turns the outcome of sending `request` (the one [`take_next`](Run::take_next) returned)

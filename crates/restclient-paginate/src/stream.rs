@@ -1,10 +1,10 @@
 //! The pagination adapter: one request in, a [`Stream`] of [`Page`]s out.
 //!
-//! [`PaginateExt::paginate`] works on any `tower::Service<Request, Response = Response>`: the
-//! transport with its retry, auth and timeout layers, or a test double. Pages are fetched lazily,
-//! one request at a time, and nothing is collected: memory stays constant whatever the page count.
-//! Each page goes through the steps described in [`crate::run`]'s docs: send, check, read,
-//! advance.
+//! [`PaginateExt::paginate`] works on any cloneable `tower::Service<Request, Response = Response>`:
+//! the transport with its retry, auth and timeout layers, or a test double. Pages are fetched
+//! lazily and nothing is collected: memory stays constant whatever the page count. Each page goes
+//! through four steps: send, check, read, advance (see `run.rs`); with
+//! [`PaginateOptions::concurrency`] above 1 a driver sends requests ahead (see `prefetch.rs`).
 
 use std::fmt;
 use std::pin::Pin;
@@ -14,6 +14,7 @@ use futures_core::Stream;
 use restclient_core::{BoxError, Request, Response};
 use tower::Service;
 
+use crate::prefetch::Prefetch;
 use crate::run::{Run, send};
 use crate::{Page, PaginateError, PaginateOptions};
 
@@ -37,13 +38,31 @@ impl Stream for PageStream {
     }
 }
 
-/// Turns any request/response service into a paginating one.
+/// Turns any cloneable request/response service into a paginating one.
+///
+/// The service must be `Clone` (as tower services usually are, and
+/// [`BoxCloneSyncService`](tower::util::BoxCloneSyncService) is) because fetching ahead sends
+/// requests over clones of it; with the default [`concurrency`](PaginateOptions::concurrency)
+/// of 1 the service is never cloned. Wrap a service that is not `Clone` in
+/// `tower::buffer::Buffer`.
+///
+/// # Fetching ahead
+/// With `concurrency: N` above 1, up to N requests are in flight and pages are still yielded in
+/// order: the paginator reads page k before page k + 1 exactly as with one request at a time,
+/// the next request goes out as soon as a page is read (while the consumer handles it), and
+/// offset and page-number paginators also send the requests they can name ahead: within the
+/// total once the first response states it (never past the end), within `maximum_offset` /
+/// `maximum_page`, or speculatively without either (at most N - 1 requests past the end, their
+/// pages dropped). A prefetched response is used only if its request is the one derived page by
+/// page; a request that fails for good ends the run at its position; dropping the stream aborts
+/// what is in flight. Cursor and link styles cannot name requests ahead, so they gain only the
+/// overlap with the consumer.
 ///
 /// ```no_run
 /// use futures_util::TryStreamExt;
 /// use restclient_paginate::{OffsetPaginator, PaginateExt, PaginateOptions};
 /// # async fn run<S>(service: S) -> Result<(), Box<dyn std::error::Error>>
-/// # where S: tower::Service<restclient_core::Request, Response = restclient_core::Response> + Send + 'static,
+/// # where S: tower::Service<restclient_core::Request, Response = restclient_core::Response> + Clone + Send + 'static,
 /// #       S::Error: Into<restclient_core::BoxError>, S::Future: Send + 'static {
 /// let request = http::Request::get("http://127.0.0.1:8080/items").body(bytes::Bytes::new())?;
 /// let options = PaginateOptions {
@@ -68,12 +87,23 @@ pub trait PaginateExt: Sized {
 
 impl<S> PaginateExt for S
 where
-    S: Service<Request, Response = Response> + Send + 'static,
+    S: Service<Request, Response = Response> + Clone + Send + 'static,
     S::Error: Into<BoxError>,
     S::Future: Send + 'static,
 {
     fn paginate(self, request: Request, options: PaginateOptions) -> PageStream {
+        let width = options.concurrency;
         let run = Run::start(request, options);
+        if width > 1 {
+            let driver = Prefetch::new(self, width);
+            let stream = futures_util::stream::unfold((driver, run), |(mut driver, mut run)| async move {
+                let item = driver.step(&mut run).await?;
+                Some((item, (driver, run)))
+            });
+            return PageStream {
+                inner: Box::pin(stream),
+            };
+        }
         let stream = futures_util::stream::unfold((self, run), |(mut service, mut run)| async move {
             let item = match run.take_next()? {
                 Ok(request) => {
