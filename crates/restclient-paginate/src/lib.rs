@@ -15,6 +15,13 @@
 //! Paginators read the few values they need through the page's [`Document`](restclient_select::Document),
 //! scanned once for every selector the page needs; records stay raw ([`RawRecord`](restclient_select::RawRecord)).
 //!
+//! # Runs: fetching ahead, caps, checkpoints
+//! [`PaginateOptions`] also says how a run goes: [`concurrency`](PaginateOptions::concurrency)
+//! keeps up to N requests in flight and still yields the pages of a one-at-a-time run, in order
+//! (see [`PaginateExt`]); [`max_pages`](PaginateOptions::max_pages) caps the run; every page
+//! carries the [`Checkpoint`] to continue after it ([`Page::checkpoint`]), and
+//! [`resume`](PaginateOptions::resume) continues from one (see [`checkpoint`]).
+//!
 //! # Differences from dlt
 //! Everything follows dlt 1.31 except these deliberate choices:
 //! - **Next links** ([`JsonLinkPaginator`]): only a non-empty string is a link; `""`, `false`, `0`
@@ -44,6 +51,7 @@
 //! // service.paginate(request, options) -> Stream<Item = Result<Page, PaginateError>>
 //! ```
 
+pub mod checkpoint;
 pub mod config;
 mod cursor;
 pub mod detect;
@@ -68,6 +76,7 @@ mod single_page;
 mod stream;
 mod values;
 
+pub use checkpoint::{CHECKPOINT_VERSION, Checkpoint};
 pub use config::PaginatorConfig;
 pub use cursor::{CursorConfig, JsonResponseCursorPaginator};
 pub use detect::{Detection, detect_paginator};

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::range::{RangeEngine, RangeStops, parse_path};
 use crate::request::Placement;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of an [`OffsetPaginator`], exactly dlt's constructor arguments and defaults.
 ///
@@ -212,6 +212,10 @@ impl Paginator for OffsetPaginator {
 
     fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
         self.engine.requests_ahead(next, count)
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::Offset(self.config.clone()))
     }
 
     fn state(&self) -> PaginatorState {

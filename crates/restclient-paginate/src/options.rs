@@ -2,7 +2,7 @@
 
 use restclient_select::Selector;
 
-use crate::{Paginator, ResponseHook};
+use crate::{Checkpoint, Paginator, ResponseHook};
 
 /// How to paginate: the paginator, the record path, and the response hooks.
 #[derive(Debug, Clone)]
@@ -25,6 +25,11 @@ pub struct PaginateOptions {
     /// inside a tokio runtime (requests run on spawned tasks). `0` is a
     /// [`PaginateError::Config`](crate::PaginateError::Config) error.
     pub concurrency: usize,
+    /// Continue from a checkpoint taken after a page of an earlier run of the same request and
+    /// options ([`Page::checkpoint`](crate::Page::checkpoint)): the run sends the recorded next
+    /// request and yields the pages that followed. A checkpoint of another run is refused before
+    /// any request; see [`Checkpoint`].
+    pub resume: Option<Checkpoint>,
 }
 
 impl Default for PaginateOptions {
@@ -36,6 +41,7 @@ impl Default for PaginateOptions {
             raise_for_status: None,
             max_pages: None,
             concurrency: 1,
+            resume: None,
         }
     }
 }

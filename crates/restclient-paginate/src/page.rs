@@ -7,8 +7,9 @@ use http::{HeaderMap, StatusCode, Uri};
 use restclient_core::{Request, redact};
 use restclient_select::{RawRecord, Selector};
 
-use crate::PaginatorState;
+use crate::checkpoint::ResumePoint;
 use crate::detect::Detection;
+use crate::{Checkpoint, PaginatorState};
 
 /// One page: its records (zero-copy slices of the body), the request that fetched it, the
 /// response head, and the paginator's state after reading it.
@@ -38,12 +39,22 @@ pub struct Page {
     pub detected: Option<Detection>,
     /// The page's position in the run, from 0.
     pub index: usize,
+    /// What the checkpoint after this page is made of.
+    pub(crate) resume: ResumePoint,
 }
 
 impl Page {
     /// The records as a slice.
     pub fn records(&self) -> &[RawRecord] {
         &self.records
+    }
+
+    /// The checkpoint to continue after this page: give it to
+    /// [`PaginateOptions::resume`](crate::PaginateOptions::resume) and the run yields exactly the
+    /// pages that follow this one. Its next request is `None` when the run is over.
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.resume
+            .checkpoint(self.paginator, &self.paginator_state, &self.data_selector)
     }
 
     /// Takes the records.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::offset::{default_total, null_is_false, yes};
 use crate::range::{RangeEngine, RangeStops, parse_path};
 use crate::request::Placement;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`PageNumberPaginator`], exactly dlt's constructor arguments and defaults.
 ///
@@ -178,6 +178,10 @@ impl Paginator for PageNumberPaginator {
 
     fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
         self.engine.requests_ahead(next, count)
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::PageNumber(self.config.clone()))
     }
 
     fn state(&self) -> PaginatorState {

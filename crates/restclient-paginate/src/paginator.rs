@@ -7,7 +7,7 @@ use restclient_core::Request;
 use restclient_select::{Document, RawRecord, Selector};
 use serde::{Deserialize, Serialize};
 
-use crate::PaginateError;
+use crate::{PaginateError, PaginatorConfig};
 
 /// What a paginator sees of one response: the request that fetched it, the response head, the
 /// body's lazy [`Document`] and the records already selected from it.
@@ -127,6 +127,13 @@ pub trait Paginator: fmt::Debug + Send + Sync {
     fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
         let _ = (next, count);
         Vec::new()
+    }
+
+    /// The declarative config that builds this paginator afresh (its parameters, not its
+    /// state); `None` for a paginator that has none (custom ones). Checkpoints use it to tell
+    /// runs apart and to rebuild a paginator that auto-detection chose.
+    fn config(&self) -> Option<PaginatorConfig> {
+        None
     }
 
     /// A snapshot of the state, plain data.

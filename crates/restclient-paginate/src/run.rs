@@ -21,6 +21,8 @@
 //! request that fetched the page (dlt's `page.request` is the already-advanced shared request).
 //! [`PaginateOptions::max_pages`] ends the run cleanly after that many pages.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::Uri;
 use http::response::Parts;
@@ -28,9 +30,12 @@ use restclient_core::{BoxError, Request, Response, StatusError, redact, response
 use restclient_select::{Document, Query, RawRecord, Selector};
 use tower::{Service, ServiceExt};
 
+use crate::checkpoint::{ResumePoint, RunIdentity};
 use crate::detect::{Detection, detect_paginator};
 use crate::seen::SentRequests;
-use crate::{HookAction, Page, PageContext, PaginateError, PaginateOptions, Paginator, ResponseHook};
+use crate::{
+    HookAction, Page, PageContext, PaginateError, PaginateOptions, Paginator, PaginatorConfig, ResponseHook,
+};
 
 /// A pagination run: where it stands (the next request) and what it reads pages with.
 #[derive(Debug)]
@@ -50,6 +55,10 @@ pub(crate) struct Run {
     sent: SentRequests,
     /// Pages left before the cap, when there is one.
     pages_left: Option<usize>,
+    /// What the run's checkpoints are checked against.
+    identity: Arc<RunIdentity>,
+    /// The paginator auto-detection chose, as config, for checkpoints.
+    detected: Option<Arc<PaginatorConfig>>,
 }
 
 /// A response that passed the checks, read: its records selected, its body scanned.
@@ -73,34 +82,58 @@ impl Run {
             raise_for_status,
             max_pages,
             concurrency,
+            resume,
         } = options;
-        let mut pending_error = None;
-        if max_pages == Some(0) {
-            pending_error = Some(PaginateError::config("`max_pages` must be at least 1"));
-        }
-        if concurrency == 0 {
-            pending_error = Some(PaginateError::config("`concurrency` must be at least 1"));
-        }
-        if let Some(p) = paginator.as_mut()
-            && let Err(e) = p.init_request(&mut request)
-        {
-            pending_error = Some(e);
-        }
+        let identity = Arc::new(RunIdentity::of(
+            &request,
+            paginator.as_deref(),
+            data_selector.as_ref(),
+        ));
         let raise = raise_for_status.unwrap_or(response_hooks.is_empty());
         let mut run = Run {
-            paginator,
-            selector: data_selector,
+            paginator: None,
+            selector: None,
             query: Query::new([]),
             hooks: response_hooks,
             raise,
-            next: Some(request),
-            pending_error,
+            next: None,
+            pending_error: None,
             index: 0,
             sent: SentRequests::default(),
             pages_left: max_pages,
+            identity,
+            detected: None,
         };
+        if let Some(checkpoint) = resume {
+            match checkpoint.resume(&request, paginator, data_selector, &run.identity) {
+                Ok(resumed) => {
+                    run.paginator = Some(resumed.paginator);
+                    run.selector = Some(resumed.selector);
+                    run.detected = resumed.detected;
+                    run.next = resumed.next;
+                    run.pending_error = resumed.failure;
+                    run.index = resumed.index;
+                }
+                Err(e) => run.pending_error = Some(e),
+            }
+        } else {
+            if let Some(p) = paginator.as_mut()
+                && let Err(e) = p.init_request(&mut request)
+            {
+                run.pending_error = Some(e);
+            }
+            run.paginator = paginator;
+            run.selector = data_selector;
+            run.next = Some(request);
+        }
+        if max_pages == Some(0) {
+            run.pending_error = Some(PaginateError::config("`max_pages` must be at least 1"));
+        }
+        if concurrency == 0 {
+            run.pending_error = Some(PaginateError::config("`concurrency` must be at least 1"));
+        }
         if let Some(first) = &run.next {
-            run.sent.insert(first, 0);
+            run.sent.insert(first, run.index);
         }
         run.rebuild_query();
         run
@@ -168,6 +201,14 @@ impl Run {
         };
         let read = self.read(&request, response)?;
         let has_next_page = self.advance(&request, &read)?;
+        let resume = ResumePoint {
+            identity: self.identity.clone(),
+            detected: self.detected.clone(),
+            next: self.next.clone(),
+            failed: self.pending_error.as_ref().map(ToString::to_string),
+            next_index: self.index + 1,
+        };
+        self.apply_cap();
         let paginator = self.paginator.as_ref().ok_or_else(no_paginator)?;
         let page = Page {
             records: read.records,
@@ -182,6 +223,7 @@ impl Run {
             has_next_page,
             detected: read.detected,
             index: self.index,
+            resume,
         };
         self.index += 1;
         Ok(Some(page))
@@ -227,6 +269,7 @@ impl Run {
                 }
             };
             let (paginator, detection) = detect_paginator(&parts.headers, &value);
+            self.detected = paginator.config().map(Arc::new);
             self.paginator = Some(paginator);
             detected = Some(detection);
             self.rebuild_query();
@@ -288,6 +331,11 @@ impl Run {
         } else {
             tracing::info!(pages = self.index + 1, "pagination finished");
         }
+        Ok(has_next_page)
+    }
+
+    /// Ends the run cleanly once `max_pages` pages were read.
+    fn apply_cap(&mut self) {
         if let Some(left) = &mut self.pages_left {
             *left = left.saturating_sub(1);
             if *left == 0 && (self.next.is_some() || self.pending_error.is_some()) {
@@ -296,7 +344,6 @@ impl Run {
                 self.pending_error = None;
             }
         }
-        Ok(has_next_page)
     }
 }
 

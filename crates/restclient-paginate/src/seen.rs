@@ -64,7 +64,7 @@ mod tests {
     use bytes::Bytes;
 
     fn get(uri: &str) -> Request {
-        http::Request::get(uri).body(Bytes::new()).unwrap_or_default()
+        http::Request::get(uri).body(Bytes::new()).unwrap()
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Shared helpers: a real HTTP client as a tower service, and a collector.
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
+pub mod styles;
+
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
