@@ -15,6 +15,10 @@
 //!
 //! It shuts down when dropped.
 //!
+//! Fixtures: [`OffsetApi`], the offset-paginated API every pagination test needs, and
+//! [`SeededFaults`], transient faults chosen by a seed and the request (not by timing), for tests
+//! that retry.
+//!
 //! ```
 //! use restclient_testkit::{Reply, TestServer, fail_times};
 //! use serde_json::json;
@@ -31,12 +35,16 @@
 //! Tests whose client runs in another process (the CLI) or outside a runtime use
 //! [`TestServer::start_background`], which runs the server on its own thread.
 
+mod faults;
+mod offset_api;
 mod rate_limited;
 mod recorded;
 mod reply;
 mod responder;
 mod server;
 
+pub use faults::SeededFaults;
+pub use offset_api::OffsetApi;
 pub use rate_limited::{RateLimited, RateLimitedStats};
 pub use recorded::RecordedRequest;
 pub use reply::Reply;

@@ -320,6 +320,7 @@ impl PaginateBuilder {
             data_selector: self.data_selector,
             response_hooks: self.hooks,
             raise_for_status: self.raise_for_status,
+            ..Default::default()
         };
         let started = self
             .spec

@@ -1,0 +1,230 @@
+//! Taking a checkpoint after a page, and continuing from one.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Method, Uri};
+use restclient_core::Request;
+use restclient_core::redact::{self, MASK};
+use restclient_select::Selector;
+
+use super::{CHECKPOINT_VERSION, Checkpoint, NextRequest, RunIdentity, invalid};
+use crate::{PaginateError, Paginator, PaginatorConfig, PaginatorState};
+
+/// What a page keeps to produce its checkpoint on demand (built only when asked).
+#[derive(Debug, Clone)]
+pub(crate) struct ResumePoint {
+    pub(crate) identity: Arc<RunIdentity>,
+    pub(crate) detected: Option<Arc<PaginatorConfig>>,
+    /// The request for the next page; `None` when the run is over after this page.
+    pub(crate) next: Option<Request>,
+    /// Why the run fails after this page, if it does.
+    pub(crate) failed: Option<String>,
+    pub(crate) next_index: usize,
+}
+
+impl ResumePoint {
+    pub(crate) fn checkpoint(
+        &self,
+        paginator: &str,
+        state: &PaginatorState,
+        selector: &Selector,
+    ) -> Checkpoint {
+        Checkpoint {
+            version: CHECKPOINT_VERSION,
+            fingerprint: self.identity.fingerprint.clone(),
+            run: self.identity.description.clone(),
+            page_index: self.next_index,
+            next: self.next.as_ref().map(NextRequest::of),
+            failed: self.failed.clone(),
+            paginator: paginator.to_owned(),
+            paginator_state: redacted_state(state),
+            detected_paginator: self.detected.as_deref().cloned(),
+            data_selector: selector.as_str().to_owned(),
+        }
+    }
+}
+
+/// A next link in the state is not needed to continue (the next request carries it).
+fn redacted_state(state: &PaginatorState) -> PaginatorState {
+    match state {
+        PaginatorState::NextUrl { next_url: Some(url) } => PaginatorState::NextUrl {
+            next_url: Some(redact::redact_url(url)),
+        },
+        other => other.clone(),
+    }
+}
+
+impl NextRequest {
+    fn of(request: &Request) -> NextRequest {
+        let (body, body_bytes) = match std::str::from_utf8(request.body()) {
+            Ok(text) => (text.to_owned(), None),
+            Err(_) => (String::new(), Some(request.body().to_vec())),
+        };
+        NextRequest {
+            method: request.method().as_str().to_owned(),
+            url: redact::redact_uri(request.uri()),
+            content_type: request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body,
+            body_bytes,
+        }
+    }
+
+    /// The request again: headers from `initial` (auth and user headers come from the command),
+    /// masked query values refilled from `initial`'s query.
+    fn to_request(&self, initial: &Request) -> Result<Request, PaginateError> {
+        let method = Method::from_bytes(self.method.as_bytes())
+            .map_err(|_| invalid(format!("`{}` is not an HTTP method", self.method)))?;
+        let url = refill_masked(&self.url, initial.uri().query().unwrap_or(""))?;
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| invalid(format!("the next URL is not valid: {e}")))?;
+        let body = match &self.body_bytes {
+            Some(bytes) => Bytes::from(bytes.clone()),
+            None => Bytes::from(self.body.clone()),
+        };
+        let mut request = http::Request::new(body);
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = initial.headers().clone();
+        if let Some(content_type) = &self.content_type {
+            let value = HeaderValue::from_str(content_type)
+                .map_err(|_| invalid("the body's Content-Type is not a valid header value"))?;
+            request.headers_mut().insert(CONTENT_TYPE, value);
+        }
+        Ok(request)
+    }
+}
+
+/// Puts back the query values that were masked, taking them (raw) from `initial_query`.
+fn refill_masked(url: &str, initial_query: &str) -> Result<String, PaginateError> {
+    let Some((base, rest)) = url.split_once('?') else {
+        return Ok(url.to_owned());
+    };
+    let (query, fragment) = match rest.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (rest, None),
+    };
+    let decoded_name = |raw: &str| -> String {
+        form_urlencoded::parse(raw.as_bytes())
+            .next()
+            .map(|(name, _)| name.into_owned())
+            .unwrap_or_default()
+    };
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((raw_name, MASK)) => {
+                let name = decoded_name(raw_name);
+                let original = initial_query
+                    .split('&')
+                    .find(|p| decoded_name(p.split('=').next().unwrap_or(p)) == name)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "the next URL's `{name}` was masked and this run's request does not carry it"
+                        ))
+                    })?;
+                out.push_str(original);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    Ok(out)
+}
+
+impl Checkpoint {
+    /// Continues from this checkpoint in the run that starts with `initial` and these
+    /// paginator and record path (as given: `None` when detected). Nothing is sent here.
+    pub(crate) fn resume(
+        &self,
+        initial: &Request,
+        paginator: Option<Box<dyn Paginator>>,
+        selector: Option<Selector>,
+        identity: &RunIdentity,
+    ) -> Result<Resumed, PaginateError> {
+        self.check_belongs(identity)?;
+        let (mut paginator, detected) = match (paginator, &self.detected_paginator) {
+            (Some(p), _) => (p, None),
+            (None, Some(config)) => {
+                let built = config
+                    .build()
+                    .map_err(|e| invalid(format!("the detected paginator: {e}")))?
+                    .ok_or_else(|| invalid("the detected paginator is `auto`"))?;
+                (built, Some(Arc::new(config.clone())))
+            }
+            (None, None) => return Err(invalid("it names no detected paginator to continue with")),
+        };
+        if paginator.name() != self.paginator {
+            return Err(invalid(format!(
+                "it holds the state of a `{}` paginator, this run's is `{}`",
+                self.paginator,
+                paginator.name()
+            )));
+        }
+        paginator
+            .restore(&self.paginator_state)
+            .map_err(|e| invalid(format!("cannot restore the `{}` paginator: {e}", self.paginator)))?;
+        let selector = match selector {
+            Some(s) => s,
+            None => Selector::parse(&self.data_selector)
+                .map_err(|e| invalid(format!("the data selector: {e}")))?,
+        };
+        let next = self.next.as_ref().map(|n| n.to_request(initial)).transpose()?;
+        let failure = self
+            .failed
+            .as_ref()
+            .map(|reason| PaginateError::CheckpointedFailure {
+                page: self.page_index.saturating_sub(1),
+                reason: reason.clone(),
+            });
+        Ok(Resumed {
+            paginator,
+            selector,
+            detected,
+            next,
+            failure,
+            index: self.page_index,
+        })
+    }
+}
+
+/// A run's position rebuilt from a checkpoint.
+#[derive(Debug)]
+pub(crate) struct Resumed {
+    pub(crate) paginator: Box<dyn Paginator>,
+    pub(crate) selector: Selector,
+    pub(crate) detected: Option<Arc<PaginatorConfig>>,
+    pub(crate) next: Option<Request>,
+    pub(crate) failure: Option<PaginateError>,
+    pub(crate) index: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_values_are_refilled_by_name() {
+        assert_eq!(
+            refill_masked("http://h/p?offset=10&api_key=***&q=a%20b", "api_key=k%2B1&q=x").unwrap(),
+            "http://h/p?offset=10&api_key=k%2B1&q=a%20b"
+        );
+        assert_eq!(refill_masked("http://h/p", "token=t").unwrap(), "http://h/p");
+        let err = refill_masked("http://h/p?sig=***", "token=t").unwrap_err();
+        assert!(err.to_string().contains("`sig` was masked"), "{err}");
+    }
+}
