@@ -10,10 +10,29 @@ use crate::Paginator;
 
 /// A run's identity: a stable fingerprint of what it fetches, and a short redacted description
 /// for error messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct RunIdentity {
     pub(crate) fingerprint: String,
     pub(crate) description: String,
+    /// The initial request's raw query: the values a checkpoint masks are the user's own.
+    pub(crate) initial_query: String,
+}
+
+// By hand: the initial query may hold a secret, and two runs are the same run whatever the
+// secret's value.
+impl std::fmt::Debug for RunIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunIdentity")
+            .field("fingerprint", &self.fingerprint)
+            .field("description", &self.description)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RunIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint && self.description == other.description
+    }
 }
 
 impl RunIdentity {
@@ -56,6 +75,7 @@ impl RunIdentity {
         }
         let paginator_name = paginator.map_or("auto", |p| p.name());
         RunIdentity {
+            initial_query: request.uri().query().unwrap_or("").to_owned(),
             fingerprint: format!("{:016x}", hasher.finish()),
             description: format!(
                 "{} {url} (paginator {paginator_name}, data selector `{selector_text}`)",

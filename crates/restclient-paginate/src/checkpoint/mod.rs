@@ -10,8 +10,11 @@
 //! A checkpoint holds:
 //! - the **next request**: method, URL and body, and the body's `Content-Type`. Other headers are
 //!   not stored: authentication and user headers come from the command, so they are taken from
-//!   the resumed run's initial request. Query values whose names are sensitive
-//!   ([`restclient_core::redact`]) are stored masked and refilled from the initial request;
+//!   the resumed run's initial request. A query value under a sensitive name
+//!   ([`restclient_core::redact`]) that the user gave (the initial request carries it) or that
+//!   is a registered secret is stored masked and refilled from the resumed run's initial request
+//!   (or left for auth to add again); values the paginator wrote, such as a `page_token`
+//!   cursor, are kept, since the run cannot continue without them;
 //! - the paginator's name and [`PaginatorState`] (a next link in it is stored redacted: the next
 //!   request already carries it), and the paginator auto-detection chose, if it did, so a resumed
 //!   run does not detect again;

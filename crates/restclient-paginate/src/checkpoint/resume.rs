@@ -36,7 +36,10 @@ impl ResumePoint {
             fingerprint: self.identity.fingerprint.clone(),
             run: self.identity.description.clone(),
             page_index: self.next_index,
-            next: self.next.as_ref().map(NextRequest::of),
+            next: self
+                .next
+                .as_ref()
+                .map(|next| NextRequest::of(next, &self.identity.initial_query)),
             failed: self.failed.clone(),
             paginator: paginator.to_owned(),
             paginator_state: redacted_state(state),
@@ -57,14 +60,14 @@ fn redacted_state(state: &PaginatorState) -> PaginatorState {
 }
 
 impl NextRequest {
-    fn of(request: &Request) -> NextRequest {
+    fn of(request: &Request, initial_query: &str) -> NextRequest {
         let (body, body_bytes) = match std::str::from_utf8(request.body()) {
             Ok(text) => (text.to_owned(), None),
             Err(_) => (String::new(), Some(request.body().to_vec())),
         };
         NextRequest {
             method: request.method().as_str().to_owned(),
-            url: redact::redact_uri(request.uri()),
+            url: mask_user_secrets(request.uri(), initial_query),
             content_type: request
                 .headers()
                 .get(CONTENT_TYPE)
@@ -101,7 +104,43 @@ impl NextRequest {
     }
 }
 
-/// Puts back the query values that were masked, taking them (raw) from `initial_query`.
+/// The URL with the user's secrets masked: a query value under a sensitive name that the run's
+/// initial request carries too (a `--param api_key=...`), or that is a registered secret (an
+/// API key a next link echoes). Values the paginator wrote under a sensitive-looking name
+/// (`page_token=...`, `nextPageToken=...`) are cursors, not credentials: they are kept, or the
+/// run could not continue.
+fn mask_user_secrets(uri: &Uri, initial_query: &str) -> String {
+    let text = uri.to_string();
+    let Some((base, query)) = text.split_once('?') else {
+        return redact::redact_url(&text);
+    };
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (raw_name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let user_given = initial_query.split('&').any(|p| p == pair);
+            let registered = redact::redact_text(value) != value;
+            if (user_given || registered) && redact::is_sensitive_param(&decoded_name(raw_name)) {
+                format!("{raw_name}={MASK}")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    // The path and host may not hold a registered secret either.
+    format!("{}?{}", redact::redact_text(base), masked.join("&"))
+}
+
+fn decoded_name(raw: &str) -> String {
+    form_urlencoded::parse(raw.as_bytes())
+        .next()
+        .map(|(name, _)| name.into_owned())
+        .unwrap_or_default()
+}
+
+/// Puts back the query values that were masked, taking them (raw) from `initial_query`. A masked
+/// value the initial request does not carry was a registered secret that auth added (an API key
+/// in the query): it is left out, and the auth layer adds it again.
 fn refill_masked(url: &str, initial_query: &str) -> Result<String, PaginateError> {
     let Some((base, rest)) = url.split_once('?') else {
         return Ok(url.to_owned());
@@ -110,34 +149,22 @@ fn refill_masked(url: &str, initial_query: &str) -> Result<String, PaginateError
         Some((q, f)) => (q, Some(f)),
         None => (rest, None),
     };
-    let decoded_name = |raw: &str| -> String {
-        form_urlencoded::parse(raw.as_bytes())
-            .next()
-            .map(|(name, _)| name.into_owned())
-            .unwrap_or_default()
-    };
-    let mut out = String::with_capacity(url.len());
-    out.push_str(base);
-    out.push('?');
-    for (i, pair) in query.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match pair.split_once('=') {
+    let pairs: Vec<&str> = query
+        .split('&')
+        .filter_map(|pair| match pair.split_once('=') {
             Some((raw_name, MASK)) => {
                 let name = decoded_name(raw_name);
-                let original = initial_query
+                initial_query
                     .split('&')
                     .find(|p| decoded_name(p.split('=').next().unwrap_or(p)) == name)
-                    .ok_or_else(|| {
-                        invalid(format!(
-                            "the next URL's `{name}` was masked and this run's request does not carry it"
-                        ))
-                    })?;
-                out.push_str(original);
             }
-            _ => out.push_str(pair),
-        }
+            _ => Some(pair),
+        })
+        .collect();
+    let mut out = base.to_owned();
+    if !pairs.is_empty() {
+        out.push('?');
+        out.push_str(&pairs.join("&"));
     }
     if let Some(fragment) = fragment {
         out.push('#');
@@ -224,7 +251,23 @@ mod tests {
             "http://h/p?offset=10&api_key=k%2B1&q=a%20b"
         );
         assert_eq!(refill_masked("http://h/p", "token=t").unwrap(), "http://h/p");
-        let err = refill_masked("http://h/p?sig=***", "token=t").unwrap_err();
-        assert!(err.to_string().contains("`sig` was masked"), "{err}");
+        // a value auth added (not in the initial request) is left for auth to add again
+        assert_eq!(
+            refill_masked("http://h/p?sig=***&a=1", "token=t").unwrap(),
+            "http://h/p?a=1"
+        );
+        assert_eq!(refill_masked("http://h/p?sig=***", "").unwrap(), "http://h/p");
+    }
+
+    #[test]
+    fn only_the_users_secrets_are_masked_never_a_cursor() {
+        let uri: Uri = "http://h/p?api_key=k-1&page_token=c-2&q=x".parse().unwrap();
+        assert_eq!(
+            mask_user_secrets(&uri, "api_key=k-1&q=x"),
+            "http://h/p?api_key=***&page_token=c-2&q=x"
+        );
+        redact::register_secret("registered-key-77");
+        let uri: Uri = "http://h/p?key=registered-key-77&cursor=a".parse().unwrap();
+        assert_eq!(mask_user_secrets(&uri, ""), "http://h/p?key=***&cursor=a");
     }
 }
