@@ -214,7 +214,10 @@ async fn a_detected_paginator_is_not_detected_again_and_a_failure_is_kept() {
     // the loop memory starts again with the resumed run (documented): page 0's request is new to
     // it, so the cycle is followed once more before it is seen
     assert_eq!(records(&resumed), [[json!(1)], [json!(0)]]);
-    assert!(matches!(err, Some(PaginateError::Loop { page: 1, .. })), "{err:?}");
+    assert!(
+        matches!(err, Some(PaginateError::Loop { page: 1, .. })),
+        "{err:?}"
+    );
 
     // after page 1 the run had failed: resuming reports that failure, sending nothing
     server.clear_requests();
