@@ -10,6 +10,9 @@
 //!   middle of the body ([`Reply::close_after_bytes`]), stall before the head ([`Reply::delay`]) or
 //!   mid-body ([`Reply::stall_after_bytes`]).
 //!
+//! [`RateLimited`] puts a token bucket in front of any responder: 429 with `Retry-After` beyond
+//! its rate, counting what it refused.
+//!
 //! It shuts down when dropped.
 //!
 //! Fixtures: [`OffsetApi`], the offset-paginated API every pagination test needs, and
@@ -34,6 +37,7 @@
 
 mod faults;
 mod offset_api;
+mod rate_limited;
 mod recorded;
 mod reply;
 mod responder;
@@ -41,6 +45,7 @@ mod server;
 
 pub use faults::SeededFaults;
 pub use offset_api::OffsetApi;
+pub use rate_limited::{RateLimited, RateLimitedStats};
 pub use recorded::RecordedRequest;
 pub use reply::Reply;
 pub use responder::{FailTimes, Responder, Sequence, fail_times};
