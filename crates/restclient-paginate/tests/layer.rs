@@ -87,3 +87,61 @@ async fn the_layer_from_a_config_and_a_bad_selector() {
     let err = PaginateLayer::from_config(&config, Some("$[?(")).unwrap_err();
     assert!(matches!(err, PaginateError::Select(_)), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paginate_over_auth_over_retry_over_the_http_client() {
+    use restclient_auth::{AuthLayer, BearerToken};
+    use restclient_transport::{HttpClient, RetryLayer, StandardRetryPolicy};
+
+    let mut baseline = None;
+    for concurrency in [1, 4] {
+        let server = TestServer::start().await;
+        server.route(
+            "/items",
+            SeededFaults::new(OffsetApi::new(45).with_total(), 11, 2),
+        );
+        let options = PaginateOptions {
+            concurrency,
+            ..opts(OffsetPaginator::with_limit(10), "data")
+        };
+        let policy = StandardRetryPolicy::new().max_attempts(5).backoff_factor(0.001);
+        let mut stack = ServiceBuilder::new()
+            .layer(PaginateLayer::new(options))
+            .layer(AuthLayer::new(BearerToken::new("t0ken-for-the-stack").unwrap()))
+            .layer(RetryLayer::new(policy))
+            .service(HttpClient::new().unwrap());
+        let pages: Vec<Page> = stack
+            .ready()
+            .await
+            .unwrap()
+            .call(get(&server.url("/items")))
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let got: Vec<(String, Vec<serde_json::Value>)> = pages
+            .iter()
+            .map(|p| {
+                let records = p.records.iter().map(|r| r.to_value().unwrap()).collect();
+                (p.request.uri().path_and_query().unwrap().to_string(), records)
+            })
+            .collect();
+        assert_eq!(got.iter().map(|(_, r)| r.len()).sum::<usize>(), 45);
+        let requests = server.requests_to("/items");
+        assert!(
+            requests.len() > pages.len(),
+            "faults were retried below the paginator"
+        );
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.header("authorization") == Some("Bearer t0ken-for-the-stack")),
+            "every attempt is authenticated"
+        );
+        match &baseline {
+            None => baseline = Some(got),
+            Some(want) => assert_eq!(&got, want, "N={concurrency}"),
+        }
+    }
+}
