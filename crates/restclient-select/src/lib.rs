@@ -38,6 +38,7 @@
 //!   JSON value, possibly spelled differently (`1.50` reads back as `1.5`).
 //! - Full JSONPath is evaluated by jsonpath_lib, not jsonpath-ng; plain paths agree with both.
 
+mod detect;
 mod document;
 mod error;
 mod query;
@@ -45,11 +46,12 @@ mod record;
 mod scan;
 mod selector;
 
-pub use document::{Document, RECORD_KEYS};
+pub use detect::RECORD_KEYS;
+pub use document::Document;
 pub use error::SelectError;
 pub use query::Query;
 pub use record::{JsonKind, RawRecord};
 pub use selector::Selector;
 
 #[cfg(test)]
-mod tests;
+mod test_support;

@@ -472,3 +472,6 @@ pub(crate) fn eval_full<'v>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;
