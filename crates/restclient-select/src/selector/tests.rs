@@ -166,6 +166,98 @@ fn from_keys_renders_exact_key_paths() {
     }
 }
 
+#[test]
+fn unquoted_keys_with_jsonpath_syntax_fail_saying_how_to_quote_them_row_16() {
+    // dlt (jsonpath-ng) reads `@odata.nextLink` as the keys `@odata` then `nextLink`: it matches
+    // nothing and pagination silently stops after page 1. Ours fails and says how to write it.
+    let odata = r#"{"value": [1], "@odata.nextLink": "https://h/p?$skip=1",
+                    "d": {"@odata.nextLink": "/d2"}, "next link": "/n2"}"#;
+    for (path, key, quoted, expected) in [
+        (
+            "@odata.nextLink",
+            "@odata.nextLink",
+            "$['@odata.nextLink']",
+            json!("https://h/p?$skip=1"),
+        ),
+        (
+            "$.@odata.nextLink",
+            "@odata.nextLink",
+            "$['@odata.nextLink']",
+            json!("https://h/p?$skip=1"),
+        ),
+        (
+            "d.@odata.nextLink",
+            "@odata.nextLink",
+            "$.d['@odata.nextLink']",
+            json!("/d2"),
+        ),
+        ("next link", "next link", "$['next link']", json!("/n2")),
+    ] {
+        let err = Selector::parse(path).unwrap_err();
+        assert!(matches!(err, SelectError::InvalidPath { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("`{path}`")), "{msg}");
+        assert!(
+            msg.contains(&format!("if `{key}` is one key, write the path as `{quoted}`")),
+            "{msg}"
+        );
+        // the suggested form is plain and selects what was meant
+        let fixed = sel(quoted);
+        assert!(fixed.is_plain(), "{quoted}");
+        assert_eq!(
+            values(&doc(odata).select(&fixed).unwrap()),
+            [expected],
+            "{quoted}"
+        );
+    }
+    // serde reads paths through the same parser, so configs fail the same way
+    let msg = serde_json::from_str::<Selector>(r#""@odata.nextLink""#)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("$['@odata.nextLink']"), "{msg}");
+}
+
+#[test]
+fn full_paths_whose_unquoted_keys_jsonpath_lib_would_only_partly_read_fail() {
+    // jsonpath_lib stops reading at an unexpected character: `a:b` selected `a`, `b.c|b.d`
+    // selected `b.c`, `a.length()` nothing, all in silence
+    for (path, bad) in [
+        ("a:b", "`:`"),
+        ("a=b", "`=`"),
+        ("a|b", "`|`"),
+        ("b.c|b.d", "`|`"),
+        ("a.length()", "`(`"),
+        ("a*b", "`*`"),
+        ("odata@nextLink", "`@`"),
+        ("a.b!", "`!`"),
+        ("a,b", "`,`"),
+        ("a?", "`?`"),
+        ("$.*.c:d", "`:`"),
+        ("a[0].b:c", "`:`"),
+        ("a[*].b c", "whitespace"),
+    ] {
+        let msg = Selector::parse(path).unwrap_err().to_string();
+        assert!(msg.contains(bad), "{path}: {msg}");
+        assert!(msg.contains(&format!("`{path}`")), "{msg}");
+    }
+    // the hint is given only where quoting is the obvious fix
+    let msg = Selector::parse("$.*.c:d").unwrap_err().to_string();
+    assert!(!msg.contains("write the path as"), "{msg}");
+    let msg = Selector::parse("a[*].b c").unwrap_err().to_string();
+    assert!(msg.contains("quote such keys as ['...']"), "{msg}");
+    // JSONPath syntax where it belongs is still full JSONPath
+    let d = doc(r#"{"a": [{"b": "x.y:z", "c": 1}, {"b": "w", "c": 2}], "o": {"p": {"q": 3}}}"#);
+    for (path, expected) in [
+        ("$.a[?(@.b == 'x.y:z')].c", vec![json!(1)]),
+        ("a[*].c", vec![json!(1), json!(2)]),
+        ("o.*.q", vec![json!(3)]),
+        ("$..q", vec![json!(3)]),
+        ("$['a'][1]['c']", vec![json!(2)]),
+    ] {
+        assert_eq!(values(&d.select(&sel(path)).unwrap()), expected, "{path}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -174,6 +266,43 @@ proptest! {
         let s = Selector::from_keys(keys.clone());
         let back = Selector::parse(s.as_str()).unwrap();
         prop_assert_eq!(back.steps(), s.steps());
+    }
+
+    #[test]
+    fn the_suggested_quoting_selects_the_key(
+        prefix in prop::collection::vec("[a-z_][a-z0-9_-]{0,4}", 0..3),
+        key in "[@a-z]{1,3}[@a-z :|=!,?()*$]{0,8}",
+        tail in prop::option::of("[a-zA-Z]{1,5}"),
+        rooted in any::<bool>(),
+    ) {
+        // paths are trimmed, so a trailing space is not part of the key
+        prop_assume!(key.trim_end() == key);
+        // a key holding syntax, maybe followed by `.tail` (as `@odata` then `nextLink`)
+        let key = match tail {
+            Some(t) => format!("{key}.{t}"),
+            None => key,
+        };
+        let mut path = prefix.join(".");
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key);
+        if rooted {
+            path = format!("$.{path}");
+        }
+        if let Err(err) = Selector::parse(&path) {
+            let msg = err.to_string();
+            if let Some((k, quoted)) = crate::selector::quoted_form(&path) {
+                prop_assert!(msg.contains(&quoted), "{}", msg);
+                let fixed = Selector::parse(&quoted).unwrap();
+                prop_assert!(fixed.is_plain());
+                // the suggestion is the prefix keys, then the rest as one key
+                prop_assert_eq!(&k, &key);
+                let mut keys = prefix.clone();
+                keys.push(k);
+                prop_assert_eq!(fixed, Selector::from_keys(keys));
+            }
+        }
     }
 
     #[test]
