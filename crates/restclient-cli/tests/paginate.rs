@@ -423,3 +423,34 @@ fn records_stream_out_while_a_slow_page_is_pending() {
         "the first page was held back until the second arrived ({first_line_after:?} of {exited_after:?})"
     );
 }
+
+/// Detection that settles on one page while the response says there is more warns on stderr,
+/// naming the field; nowhere else.
+#[test]
+fn a_single_detected_page_with_signs_of_more_warns() {
+    let server = TestServer::start_background();
+    server.route(
+        "/more",
+        Reply::json(&json!({"items": [{"id": 1}], "has_more": true})),
+    );
+    server.route(
+        "/done",
+        Reply::json(&json!({"items": [{"id": 1}], "has_more": false})),
+    );
+    server.route("/plain", Reply::json(&json!([{"id": 1}])));
+    let run = restclient(&["paginate", &server.url("/more")]).success();
+    assert_eq!(run.lines(), [r#"{"id":1}"#]);
+    let warning: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warning.len(), 1, "{}", run.stderr);
+    assert!(warning[0].contains("has_more"), "{}", warning[0]);
+    for path in ["/done", "/plain"] {
+        let run = restclient(&["paginate", &server.url(path)]).success();
+        assert!(!run.stderr.contains("warning"), "{path}: {}", run.stderr);
+    }
+    let quiet = restclient(&["paginate", &server.url("/more"), "--quiet"]).success();
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+}
