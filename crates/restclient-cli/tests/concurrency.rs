@@ -103,11 +103,10 @@ fn max_rps_under_the_servers_rate_gets_no_429() {
     .success();
     assert_eq!(common::ids(&out.stdout), (0..400).collect::<Vec<_>>());
     assert!(stats.passed() >= 40, "{} passed", stats.passed());
-    // Every refusal was retried (exactly once each record, above); the client learns no rate
-    // without --max-rps, so refusals stay bounded only by the shared pauses and the halved
-    // in-flight limit: measured here at about 1.8 per success against this sub-millisecond server.
+    // Every refusal was retried (each record exactly once, above), and the pace the client learns
+    // from the 429s' Retry-After keeps them a minority (the first burst of 8 makes most of them).
     assert!(
-        stats.throttled() <= 3 * stats.passed(),
+        stats.throttled() <= stats.passed(),
         "{} refused, {} passed",
         stats.throttled(),
         stats.passed()

@@ -23,6 +23,10 @@
 //! 3. **A token.** With a rate, a token bucket (governor's GCRA) lets through `max_rps` requests
 //!    per second, `burst` at once after a quiet spell (1 by default: requests evenly spaced).
 //!    Tokens are handed out in arrival order.
+//!    Without a rate, the client learns a pace from the API instead: a 429 whose `Retry-After` is
+//!    `d` makes requests start at most one per `d` (at most one per second), so that when a
+//!    pause ends the waiting requests do not all fire and get refused again; every 8 successes
+//!    in a row shorten the interval by a quarter, and below a millisecond it is forgotten.
 //!
 //! The service then sends the request and learns from the response (pause, halve, grow).
 //!
