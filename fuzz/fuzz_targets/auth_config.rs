@@ -37,11 +37,11 @@ fn secrets_and_masked(value: &Value) -> (Vec<String>, Value) {
     let mut secrets = Vec::new();
     if let Some(map) = masked.as_object_mut() {
         for (key, v) in map.iter_mut() {
-            if let (true, Some(s)) = (SECRET_FIELDS.contains(&key.as_str()), v.as_str()) {
-                if s.chars().filter(char::is_ascii_alphanumeric).count() >= 4 {
-                    secrets.push(s.to_owned());
-                    *v = Value::String(s.chars().map(shift).collect());
-                }
+            if let (true, Some(s)) = (SECRET_FIELDS.contains(&key.as_str()), v.as_str())
+                && s.chars().filter(char::is_ascii_alphanumeric).count() >= 4
+            {
+                secrets.push(s.to_owned());
+                *v = Value::String(s.chars().map(shift).collect());
             }
         }
     }
