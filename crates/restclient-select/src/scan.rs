@@ -496,11 +496,20 @@ where
             let mut found = Vec::new();
             let mut path = self.path.clone();
             path.push(key.to_string());
-            map.next_value_seed(DetectSeed {
-                body: self.body,
-                path,
-                out: &mut found,
-            })?;
+            // Only lists and objects matter. Taken raw first, scalars are skipped without being
+            // decoded, so a string serde_json cannot decode (a lone surrogate `\ud83a`, which
+            // Python reads) fails detection no more than it fails `Document::parse`.
+            let raw: &'de RawValue = map.next_value()?;
+            if matches!(raw.get().as_bytes().first(), Some(b'[' | b'{')) {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                DetectSeed {
+                    body: self.body,
+                    path,
+                    out: &mut found,
+                }
+                .deserialize(&mut de)
+                .map_err(de::Error::custom)?;
+            }
             match place.get(key.as_ref()) {
                 Some(&i) => per_key[i] = found,
                 None => {

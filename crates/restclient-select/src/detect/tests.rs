@@ -113,6 +113,18 @@ fn repeated_keys_keep_their_first_place_and_last_value_as_python() {
 }
 
 #[test]
+fn strings_serde_json_cannot_decode_do_not_stop_detection() {
+    // found by fuzzing: a lone surrogate escape (Python reads it) in a string detection skips made
+    // detection fail while `Document::parse` had accepted the body
+    let body = r#"{"meta": {"title": "x\ud83ay", "n": 1}, "data": [{"s": "\ud83a"}, 2], "k": "\udc00"}"#;
+    let (s, recs) = doc(body).detect_records().unwrap();
+    assert_eq!(s, sel("data"));
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].as_bytes(), br#"{"s": "\ud83a"}"#);
+    assert_eq!(values(&recs[1..]), [json!(2)]);
+}
+
+#[test]
 fn detection_keeps_exact_key_paths() {
     // row 3: dlt's unescaped "a.b" / "x y" break; ours are exact
     let (s, recs) = detect(r#"{"odd.key": {"x y": [1, 2]}}"#);
