@@ -1,0 +1,118 @@
+//! **restclient-source** runs dlt's declarative `rest_api` source: a config with a client and
+//! many resources, some of which fan out per parent record, extracted concurrently into one
+//! NDJSON file per resource.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), restclient_source::SourceError> {
+//! use restclient_source::{RunOptions, Source};
+//!
+//! let source = Source::from_path("examples/blog.yaml")?; // JSON, YAML or TOML
+//! let options = RunOptions { concurrency: 16, state_file: Some("state.json".into()), ..RunOptions::new("out") };
+//! let summary = source.run(&options).await?;
+//! assert!(summary.is_success());
+//! # Ok(()) }
+//! ```
+//!
+//! ```json
+//! {"client": {"base_url": "https://api.example.com/v1", "auth": {"token": "${API_TOKEN}"},
+//!             "paginator": {"type": "page_number", "base_page": 1, "total_path": null}},
+//!  "resource_defaults": {"primary_key": "id", "endpoint": {"params": {"per_page": 50}}},
+//!  "resources": [
+//!    "users",
+//!    {"name": "posts", "endpoint": {"path": "users/{user_id}/posts",
+//!                                   "params": {"user_id": {"type": "resolve", "resource": "users", "field": "id"}}},
+//!     "include_from_parent": ["name"]},
+//!    {"name": "events", "endpoint": {"path": "events", "paginator": {"type": "cursor", "cursor_path": "next"},
+//!                                    "incremental": {"start_param": "since", "cursor_path": "updated_at",
+//!                                                    "initial_value": "2024-01-01T00:00:00Z"}}}]}
+//! ```
+//!
+//! # Rules kept from dlt (`dlt/sources/rest_api`, dlt 1.31)
+//! - **Config shape**: `client` (`base_url`, `headers`, `auth`, `paginator` as a dict or a bare
+//!   name), `resource_defaults`, `resources` (a bare name, or a dict with `name`, `endpoint` as a
+//!   path or a dict of `path`, `method`, `params`, `json`, `data`, `headers`, `paginator`,
+//!   `data_selector`, `response_actions`, `incremental`, `auth`; `include_from_parent`,
+//!   `selected`, and the loader's keys — `primary_key`, `write_disposition`, `columns`,
+//!   `table_name`, `merge_key`, ... — which are accepted and carried).
+//! - **Merging** ([`plan`](crate) step, dlt's `_merge_resource_endpoints`): the endpoint over
+//!   `resource_defaults.endpoint`, key by key, with `params` and `json` merged one level deep; the
+//!   other resource keys replace the defaults'. A resource without a paginator uses the client's,
+//!   else auto-detection. A missing path is the resource name.
+//! - **Single entities**: a path whose last segment holds a `{placeholder}` gets
+//!   `data_selector: "$"` and a single page unless its endpoint (or the defaults) set them, even
+//!   when the client sets a paginator (`_setup_single_entity_endpoint`).
+//! - **Path params**: `{name}` in the path binds a plain param of that name (and removes it from the
+//!   query), or a `resolve` param.
+//! - **Parents and children**: `{"type": "resolve", "resource": P, "field": F}` (or a
+//!   `{resources.P.F}` placeholder in the path, params, json, data or headers) makes the resource
+//!   a child of `P`: one request chain per record of `P` (after `P`'s own incremental filter), `F`
+//!   being a JSONPath into that record. A resource has one parent; chains may go any number of
+//!   levels deep. `include_from_parent: [f]` adds the parent's field `f` to every child record as
+//!   `_P_f`. A placeholder that is the whole of a JSON body string keeps the value's type.
+//! - **`selected: false`**: the resource runs only to feed its children and writes nothing.
+//! - **Order** (dlt's `next_item_mode = "fifo"`): a resource's records in page order; a child's in
+//!   its parent's record order, all of one parent record's chain before the next one's —
+//!   whatever finished first.
+//! - **`response_actions`**: `{"status_code": 404, "action": "ignore"}`, `{"content": "text",
+//!   "action": "ignore"}`, or both (both must match). A matching response ends that request chain
+//!   quietly, without its records; a content match on a 200 page thus ends pagination. Other error
+//!   statuses fail the resource.
+//! - **Incremental**: see the [`incremental`](crate::State) rules in the state docs and below:
+//!   the start value (saved `last_value`, else `initial_value`) goes in `start_param`,
+//!   `end_value` in `end_param`; records outside `[start, end)` are dropped, records at the start
+//!   value already seen by the previous run are dropped by primary key or else by a hash of the
+//!   whole record; `last_value_func` `max` (default) or `min`; `range_start`, `range_end`,
+//!   `on_cursor_value_missing`, `row_order` as dlt; nothing is saved when `end_value` is set.
+//! - **Next links**: a JSON or header link replaces the whole URL, so it does not carry the first
+//!   request's params (dlt clears them).
+//! - **Retry settings**: `[runtime]` `request_max_attempts`, `request_backoff_factor`,
+//!   `request_max_retry_delay`, `request_timeout` from `.dlt/config.toml`; `RUNTIME__*`
+//!   environment variables win over the file ([`RuntimeConfig`]).
+//!
+//! # Deviations (more than dlt, or different)
+//! - **Concurrency**: independent resources and a child's request chains run concurrently under
+//!   one cap on requests in flight (default 8) and an optional requests-per-second pace, over one
+//!   client (one connection pool, one OAuth token). dlt runs them one request at a time.
+//! - **A `resolve` param not named in the path** is sent as a query parameter with the parent's
+//!   value; dlt raises and asks for `{resources.P.F}` instead (both work here).
+//! - **`${NAME}`** in any string value reads the environment (dlt has no such syntax; it reads
+//!   secrets from its own config). Values read this way are treated as secrets (see
+//!   [`config`](crate::RestApiConfig)).
+//! - **Validation is stricter and earlier**: unknown keys (in a resource, endpoint, incremental,
+//!   response action, resolve), unknown paginator or auth types, a bad JSONPath (data selector,
+//!   resolve field, cursor path, paginator paths), a parent that does not exist, a cycle, a
+//!   placeholder nothing fills — all fail before any request, naming the resource and key. dlt
+//!   finds some of these only on the first record, others never (an unknown action is ignored
+//!   there; here only `"ignore"` is accepted).
+//! - **Not supported** (they are Python objects in dlt): callables in `response_actions`,
+//!   `processing_steps`, incremental `convert`/`transform`, `lag`, external schedulers, an auth
+//!   given as a bare type name (dlt resolves its fields from secrets), `session`.
+//! - **Formatting**: a list or dict filling a placeholder is written as compact JSON (Python
+//!   would print its repr); format specs (`{x:>4}`) are rejected. `status_code` may be given as a
+//!   string of digits.
+//! - **Response actions and retries**: the facade retries a retryable status (429, 5xx) before
+//!   the actions see the response; dlt's hooks run inside its retry loop and can ignore a 503 at once.
+//! - **Incremental**: cursor values compare as JSON (numbers with numbers, strings with strings);
+//!   the saved hashes are only those at the final last value; with `row_order`, pagination stops
+//!   early only for top-level resources, as in dlt.
+//! - **Resource names** become file names: no `/`, `\`, `.` or `..`.
+//!
+//! # Secrets
+//! Errors and summaries name resources, keys, statuses and URLs with secrets redacted; auth
+//! values never appear in messages (config errors describe a wrong value by its kind). The state
+//! file holds cursor values and record hashes only.
+
+mod config;
+mod error;
+mod incremental;
+mod plan;
+mod run;
+mod state;
+
+pub use config::{Format, RestApiConfig, RuntimeConfig};
+pub use error::SourceError;
+pub use run::{
+    DEFAULT_CONCURRENCY, Progress, ResourceFailure, ResourceProgress, ResourceStatus, ResourceSummary,
+    RunOptions, RunSummary, Source, SourceEvent, SourceStream,
+};
+pub use state::{IncrementalState, ResourceState, STATE_VERSION, State};

@@ -1,0 +1,316 @@
+//! One resource's run: its pages (a top-level resource) or its request chains (a child, one
+//! chain per parent record), its incremental filter, its output, and the feed to its children.
+//!
+//! # Order
+//! A child's chains run concurrently (up to a window of them), each sending its pages into its
+//! own small buffer; the driver takes the chains' pages in parent-record order: every page of
+//! the first parent record's chain, then the second's, and so on, whatever finished first. That
+//! is dlt's `fifo` order. Memory stays bounded: at most `window` chains, each buffering at most
+//! [`CHAIN_BUFFER`] pages, wait behind the one being written.
+//!
+//! # Requests in flight
+//! Every page request, of every resource and chain, first takes a permit from one semaphore
+//! (the run's `concurrency`) and gives it back when the response is in; waiting for a slow
+//! writer or a full buffer holds no permit.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use restclient::select::{Document, Query};
+use restclient::{Page, Pages, RawRecord, RestClient};
+use serde_json::Value;
+use tokio::sync::{Semaphore, mpsc};
+
+use super::output::Sink;
+use super::report::{Counters, ResourceFailure};
+use super::request::{self, Bindings};
+use crate::incremental::{IncrementalFilter, IncrementalState};
+use crate::plan::ResourcePlan;
+
+/// Pages one waiting chain may buffer.
+pub(crate) const CHAIN_BUFFER: usize = 4;
+/// Parent records waiting for a child driver.
+pub(crate) const FEED_BUFFER: usize = 64;
+
+/// What every driver of a run shares: one client (one pool, one token), one cap on requests.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) client: RestClient,
+    pub(crate) permits: Semaphore,
+    pub(crate) pacer: Option<Pacer>,
+    /// Chains a child runs ahead of the one it writes.
+    pub(crate) window: usize,
+}
+
+/// Spaces request starts `1 / max_rps` apart across the run (retries are not counted here).
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    interval: Duration,
+    next: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    pub(crate) fn new(max_rps: f64) -> Option<Pacer> {
+        (max_rps.is_finite() && max_rps > 0.0).then(|| Pacer {
+            interval: Duration::from_secs_f64(1.0 / max_rps),
+            next: std::sync::Mutex::new(tokio::time::Instant::now()),
+        })
+    }
+
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// From a parent driver to a child driver.
+#[derive(Debug)]
+pub(crate) enum Feed {
+    Record(RawRecord),
+    /// The parent failed: the child cannot finish.
+    Failed(String),
+}
+
+#[derive(Debug)]
+enum ChainEvent {
+    Page(Vec<RawRecord>),
+    Done,
+    Failed(ResourceFailure),
+}
+
+/// How a driver ended.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) failure: Option<ResourceFailure>,
+    /// `(cursor_path, state)` to save, for a resource that finished.
+    pub(crate) incremental: Option<(String, IncrementalState)>,
+}
+
+/// One resource's driver.
+#[derive(Debug)]
+pub(crate) struct Driver {
+    pub(crate) plan: Arc<ResourcePlan>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) sink: Sink,
+    pub(crate) children: Vec<mpsc::Sender<Feed>>,
+    pub(crate) filter: Option<IncrementalFilter>,
+    pub(crate) counters: Arc<Counters>,
+}
+
+impl Driver {
+    /// Runs to the end; a child reads its parent's records from `feed`.
+    pub(crate) async fn run(mut self, feed: Option<mpsc::Receiver<Feed>>) -> Outcome {
+        let mut result = match feed {
+            None => self.run_top().await,
+            Some(feed) => self.run_child(feed).await,
+        };
+        if let Err(e) = self.sink.finish() {
+            result = result.and(Err(ResourceFailure::message(e.to_string())));
+        }
+        let failure = result.err();
+        if failure.is_some() {
+            for child in &self.children {
+                let _ = child.send(Feed::Failed(self.plan.name.clone())).await;
+            }
+        }
+        self.counters.end(failure.is_some());
+        let incremental = match (&failure, &self.filter) {
+            (None, Some(filter)) => filter.state().map(|s| (filter.spec().cursor_path.clone(), s)),
+            _ => None,
+        };
+        Outcome { failure, incremental }
+    }
+
+    fn bindings(&self) -> Bindings {
+        match &self.filter {
+            None => Bindings::default(),
+            Some(f) => Bindings::default().with_incremental(
+                f.spec().initial_value.as_ref(),
+                f.start_value(),
+                f.spec().end_value.as_ref(),
+            ),
+        }
+    }
+
+    async fn run_top(&mut self) -> Result<(), ResourceFailure> {
+        let mut pages = request::paginate(&self.shared.client, &self.plan, &self.bindings()).pages();
+        while let Some(page) = next_page(&self.shared, &mut pages).await {
+            let page = page.map_err(|e| ResourceFailure::from_error(&e))?;
+            self.counters.page();
+            self.emit(page.into_records()).await?;
+            if self.filter.as_ref().is_some_and(IncrementalFilter::can_close) {
+                tracing::info!(resource = %self.plan.name, "incremental: the sorted data left the range; pagination stops");
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_child(&mut self, mut feed: mpsc::Receiver<Feed>) -> Result<(), ResourceFailure> {
+        let selectors: Vec<_> = self.plan.resolved.iter().map(|r| r.selector.clone()).collect();
+        let query = Query::new(selectors.iter());
+        let base = self.bindings();
+        // Dropping the set (on any return) aborts the chains still running.
+        let mut chains = tokio::task::JoinSet::new();
+        let mut current: Option<mpsc::Receiver<ChainEvent>> = None;
+        let mut queued: VecDeque<mpsc::Receiver<ChainEvent>> = VecDeque::new();
+        let mut parent_done = false;
+        enum Step {
+            Chain(Option<ChainEvent>),
+            Feed(Option<Feed>),
+        }
+        // Each turn takes one chain event or one parent record; both sources are finite.
+        loop {
+            if current.is_none() {
+                current = queued.pop_front();
+            }
+            if current.is_none() && parent_done {
+                return Ok(());
+            }
+            let in_flight = queued.len() + usize::from(current.is_some());
+            let step = tokio::select! {
+                biased;
+                event = async { current.as_mut()?.recv().await }, if current.is_some() => Step::Chain(event),
+                record = feed.recv(), if !parent_done && in_flight < self.shared.window => Step::Feed(record),
+            };
+            match step {
+                Step::Chain(Some(ChainEvent::Page(records))) => {
+                    self.counters.page();
+                    self.emit(records).await?;
+                }
+                Step::Chain(Some(ChainEvent::Done)) => current = None,
+                Step::Chain(Some(ChainEvent::Failed(failure))) => return Err(failure),
+                Step::Chain(None) => {
+                    return Err(ResourceFailure::message(
+                        "a request chain ended without finishing",
+                    ));
+                }
+                Step::Feed(Some(Feed::Record(record))) => {
+                    let (tx, rx) = mpsc::channel(CHAIN_BUFFER);
+                    chains.spawn(chain(
+                        self.shared.clone(),
+                        self.plan.clone(),
+                        query.clone(),
+                        record,
+                        base.clone(),
+                        tx,
+                    ));
+                    queued.push_back(rx);
+                }
+                Step::Feed(Some(Feed::Failed(parent))) => {
+                    return Err(ResourceFailure::message(format!(
+                        "its parent resource `{parent}` failed"
+                    )));
+                }
+                Step::Feed(None) => parent_done = true,
+            }
+        }
+    }
+
+    /// Filters, writes and passes on one page's records, in order.
+    async fn emit(&mut self, records: Vec<RawRecord>) -> Result<(), ResourceFailure> {
+        let kept = match &mut self.filter {
+            None => records,
+            Some(filter) => {
+                let mut kept = Vec::with_capacity(records.len());
+                for record in records {
+                    if filter
+                        .keep(&record)
+                        .map_err(|e| ResourceFailure::message(format!("incremental: {e}")))?
+                    {
+                        kept.push(record);
+                    }
+                }
+                kept
+            }
+        };
+        self.counters.records(kept.len());
+        if !self.children.is_empty() {
+            for record in &kept {
+                // A child that failed has dropped its receiver: stop feeding it.
+                let mut alive = Vec::with_capacity(self.children.len());
+                for child in self.children.drain(..) {
+                    if child.send(Feed::Record(record.clone())).await.is_ok() {
+                        alive.push(child);
+                    }
+                }
+                self.children = alive;
+            }
+        }
+        self.sink
+            .write(kept)
+            .await
+            .map_err(|e| ResourceFailure::message(e.to_string()))
+    }
+}
+
+/// The next page, holding a permit (and a pacer slot) while it is requested.
+async fn next_page(shared: &Shared, pages: &mut Pages) -> Option<Result<Page, restclient::Error>> {
+    let _permit = shared.permits.acquire().await.ok()?;
+    if let Some(pacer) = &shared.pacer {
+        pacer.wait().await;
+    }
+    pages.next().await
+}
+
+/// One parent record's request chain.
+async fn chain(
+    shared: Arc<Shared>,
+    plan: Arc<ResourcePlan>,
+    query: Query,
+    parent: RawRecord,
+    mut bindings: Bindings,
+    tx: mpsc::Sender<ChainEvent>,
+) {
+    let result = async {
+        bindings.resolved =
+            request::resolve_parent(&plan, &query, &parent).map_err(ResourceFailure::message)?;
+        let extra = request::parent_fields(&plan, &parent).map_err(ResourceFailure::message)?;
+        let mut pages = request::paginate(&shared.client, &plan, &bindings).pages();
+        while let Some(page) = next_page(&shared, &mut pages).await {
+            let page = page.map_err(|e| ResourceFailure::from_error(&e))?;
+            let mut records = page.into_records();
+            if !extra.is_empty() {
+                records = records
+                    .iter()
+                    .map(|r| with_fields(r, &extra))
+                    .collect::<Result<_, _>>()
+                    .map_err(ResourceFailure::message)?;
+            }
+            if tx.send(ChainEvent::Page(records)).await.is_err() {
+                return Ok(()); // the driver is gone
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let _ = tx
+        .send(match result {
+            Ok(()) => ChainEvent::Done,
+            Err(failure) => ChainEvent::Failed(failure),
+        })
+        .await;
+}
+
+/// The record with the parent's fields set (dlt's `child_record.update(parent_record)`).
+fn with_fields(record: &RawRecord, fields: &[(String, Value)]) -> Result<RawRecord, String> {
+    let Ok(Value::Object(mut map)) = record.to_value() else {
+        return Err(
+            "a child record is not a dict, so `include_from_parent` cannot add fields to it".to_owned(),
+        );
+    };
+    for (k, v) in fields {
+        map.insert(k.clone(), v.clone());
+    }
+    let bytes = serde_json::to_vec(&Value::Object(map)).map_err(|e| e.to_string())?;
+    Document::parse(bytes.into(), &Query::new([]))
+        .map(|d| d.root())
+        .map_err(|e| e.to_string())
+}

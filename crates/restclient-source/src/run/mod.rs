@@ -1,0 +1,383 @@
+//! Running a source: [`Source`], [`RunOptions`], and the stream form [`SourceStream`].
+
+mod driver;
+mod output;
+mod report;
+mod request;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use restclient::{RawRecord, RestClient, RestClientBuilder};
+use tokio::sync::{Semaphore, mpsc};
+
+pub use report::{Progress, ResourceFailure, ResourceProgress, ResourceStatus, ResourceSummary, RunSummary};
+
+use crate::SourceError;
+use crate::config::{RestApiConfig, RuntimeConfig};
+use crate::incremental::IncrementalFilter;
+use crate::plan::Plan;
+use crate::state::State;
+use driver::{Driver, FEED_BUFFER, Feed, Pacer, Shared};
+use output::Sink;
+
+/// The default cap on requests in flight.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How to run a source.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Where `<resource>.ndjson` files go (default `restclient-out`); created if missing.
+    pub output_dir: PathBuf,
+    /// Only these resources (and the parents they need, which are then run but not written);
+    /// empty: every selected resource.
+    pub resources: Vec<String>,
+    /// The state file: incremental values are read from it and saved to it.
+    pub state_file: Option<PathBuf>,
+    /// Requests in flight across the whole run (default 8, at least 1).
+    pub concurrency: usize,
+    /// Start at most this many requests per second across the run (retries not counted).
+    pub max_rps: Option<f64>,
+    /// For front ends: whether to show progress. The library itself prints nothing.
+    pub quiet: bool,
+    /// Live counters to display while the run goes on.
+    pub progress: Option<Arc<Progress>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            output_dir: PathBuf::from("restclient-out"),
+            resources: Vec::new(),
+            state_file: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            max_rps: None,
+            quiet: false,
+            progress: None,
+        }
+    }
+}
+
+impl RunOptions {
+    /// Options writing to `dir`, the rest default.
+    pub fn new(output_dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            output_dir: output_dir.into(),
+            ..RunOptions::default()
+        }
+    }
+}
+
+/// An item of [`Source::stream`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SourceEvent {
+    /// Records of one resource, in its output order (one page's worth, after filtering).
+    Records {
+        /// The resource.
+        resource: Arc<str>,
+        /// Its records, raw.
+        records: Vec<RawRecord>,
+    },
+    /// The run is over (the state is saved); the last item.
+    Finished(RunSummary),
+}
+
+/// A checked `rest_api` source, ready to run any number of times.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), restclient_source::SourceError> {
+/// use restclient_source::{RunOptions, Source};
+/// let source = Source::from_path("github.yaml")?;
+/// let summary = source.run(&RunOptions::new("out")).await?;
+/// for failed in summary.failures() {
+///     eprintln!("{}: {}", failed.name, failed.failure.as_ref().map(|f| f.to_string()).unwrap_or_default());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Source {
+    plan: Arc<Plan>,
+    runtime: RuntimeConfig,
+}
+
+enum Mode {
+    Files(PathBuf),
+    Channel(mpsc::Sender<Result<SourceEvent, SourceError>>),
+}
+
+impl Source {
+    /// Reads, expands and checks a config file, with `[runtime]` settings from `.dlt/config.toml`
+    /// in the working directory (when there is one).
+    ///
+    /// # Errors
+    /// Any problem with the file or the config, before any request.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Source, SourceError> {
+        let runtime = RuntimeConfig::from_dlt_dir(Path::new(".dlt"))?;
+        Ok(Source::from_config(RestApiConfig::from_path(path)?)?.with_runtime(runtime))
+    }
+
+    /// Checks a config: merges every resource with the defaults, compiles paths, params,
+    /// paginators, selectors, auth and incremental settings, links parents and children, and
+    /// builds the client once to check it.
+    ///
+    /// # Errors
+    /// The first problem found, naming the resource and key.
+    pub fn from_config(config: RestApiConfig) -> Result<Source, SourceError> {
+        let source = Source {
+            plan: Arc::new(Plan::build(&config)?),
+            runtime: RuntimeConfig::default(),
+        };
+        source.client(None)?;
+        Ok(source)
+    }
+
+    /// Uses these retry and timeout settings (dlt's `[runtime]`).
+    #[must_use]
+    pub fn with_runtime(mut self, runtime: RuntimeConfig) -> Source {
+        self.runtime = runtime;
+        self
+    }
+
+    /// The resource names, in config order.
+    pub fn resource_names(&self) -> Vec<&str> {
+        self.plan.resources.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// A resource's loader keys (`primary_key`, `write_disposition`, `columns`, ...) after the
+    /// merge with `resource_defaults`, as the config gave them.
+    pub fn hints(&self, resource: &str) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.plan.get(resource).map(|r| &r.hints)
+    }
+
+    /// The parent of a resource, if it is a child.
+    pub fn parent(&self, resource: &str) -> Option<&str> {
+        self.plan.get(resource).and_then(|r| r.parent.as_deref())
+    }
+
+    /// The builder of the run's client: the `client` section and the `[runtime]` settings.
+    fn client(&self, _max_rps: Option<f64>) -> Result<RestClient, SourceError> {
+        let client = &self.plan.client;
+        let mut builder = RestClientBuilder::default();
+        if let Some(base) = &client.base_url {
+            builder = builder.base_url(base.clone());
+        }
+        for (name, value) in &client.headers {
+            builder = builder.header(name.clone(), value.clone());
+        }
+        if let Some(auth) = &client.auth {
+            builder = builder.auth_config(auth.clone());
+        }
+        if let Some(paginator) = &client.paginator {
+            builder = builder.paginator_config(paginator.clone());
+        }
+        self.runtime.apply(builder).build().map_err(SourceError::Client)
+    }
+
+    /// Runs every selected resource (see [`RunOptions`]), writing `DIR/<resource>.ndjson`.
+    ///
+    /// A resource that fails does not stop the others (its children fail with it); the summary
+    /// says which failed and why. The state file is updated for the resources that finished.
+    ///
+    /// # Errors
+    /// Only what stops the whole run: an unknown resource in the filter, an unreadable state
+    /// file, an output folder that cannot be created.
+    pub async fn run(&self, options: &RunOptions) -> Result<RunSummary, SourceError> {
+        std::fs::create_dir_all(&options.output_dir).map_err(|source| SourceError::Output {
+            path: options.output_dir.clone(),
+            source,
+        })?;
+        self.execute(options, Mode::Files(options.output_dir.clone()))
+            .await
+    }
+
+    /// Runs like [`run`](Self::run), delivering the records as a stream instead of files:
+    /// [`SourceEvent::Records`] in each resource's order (resources interleave), then
+    /// [`SourceEvent::Finished`]. Must be called inside a tokio runtime; the run stops early if
+    /// the stream is dropped.
+    pub fn stream(&self, options: RunOptions) -> SourceStream {
+        let (tx, rx) = mpsc::channel(16);
+        let source = self.clone();
+        let task = tokio::spawn(async move {
+            let result = source.execute(&options, Mode::Channel(tx.clone())).await;
+            let _ = tx.send(result.map(SourceEvent::Finished)).await;
+        });
+        SourceStream { rx, task }
+    }
+
+    async fn execute(&self, options: &RunOptions, mode: Mode) -> Result<RunSummary, SourceError> {
+        let plan = &self.plan;
+        // which resources run, and which are written
+        let mut written: BTreeSet<&str> = BTreeSet::new();
+        if options.resources.is_empty() {
+            written.extend(
+                plan.resources
+                    .iter()
+                    .filter(|r| r.selected)
+                    .map(|r| r.name.as_str()),
+            );
+        } else {
+            for name in &options.resources {
+                let Some(r) = plan.get(name) else {
+                    return Err(SourceError::invalid(
+                        Some(name),
+                        "resources",
+                        format!("no such resource; the config has {:?}", self.resource_names()),
+                    ));
+                };
+                written.insert(r.name.as_str());
+            }
+        }
+        let mut running: BTreeSet<&str> = BTreeSet::new();
+        for name in &written {
+            // Each step goes to a parent; the plan has no cycles, so this ends.
+            let mut current = plan.get(name);
+            while let Some(r) = current {
+                if !running.insert(r.name.as_str()) {
+                    break;
+                }
+                current = r.parent.as_deref().and_then(|p| plan.get(p));
+            }
+        }
+
+        let state = match &options.state_file {
+            Some(path) => State::load(path)?,
+            None => State::default(),
+        };
+        let shared = Arc::new(Shared {
+            client: self.client(options.max_rps)?,
+            permits: Semaphore::new(options.concurrency.max(1)),
+            pacer: options.max_rps.and_then(Pacer::new),
+            window: options.concurrency.max(1) * 2,
+        });
+        let progress = options.progress.clone().unwrap_or_default();
+
+        // feeds from parents to children
+        let mut feeds_to: HashMap<&str, Vec<mpsc::Sender<Feed>>> = HashMap::new();
+        let mut feed_of: HashMap<&str, mpsc::Receiver<Feed>> = HashMap::new();
+        for r in plan
+            .resources
+            .iter()
+            .filter(|r| running.contains(r.name.as_str()))
+        {
+            if let Some(parent) = &r.parent {
+                let (tx, rx) = mpsc::channel(FEED_BUFFER);
+                feeds_to.entry(parent.as_str()).or_default().push(tx);
+                feed_of.insert(r.name.as_str(), rx);
+            }
+        }
+        let mut tasks = Vec::new();
+        let mut guard = AbortOnDrop(Vec::new());
+        for r in plan
+            .resources
+            .iter()
+            .filter(|r| running.contains(r.name.as_str()))
+        {
+            let name = r.name.as_str();
+            let sink = match (&mode, written.contains(name)) {
+                (_, false) => Sink::Discard,
+                (Mode::Files(dir), true) => Sink::file(dir, name)?,
+                (Mode::Channel(tx), true) => Sink::Channel {
+                    resource: Arc::from(name),
+                    tx: tx.clone(),
+                },
+            };
+            let filter = r.incremental.as_ref().map(|spec| {
+                let saved = state
+                    .resources
+                    .get(name)
+                    .and_then(|s| s.incremental.get(&spec.cursor_path));
+                IncrementalFilter::new(spec.clone(), r.primary_key.as_deref(), saved)
+            });
+            let counters = progress.register(name);
+            let driver = Driver {
+                plan: r.clone(),
+                shared: shared.clone(),
+                sink,
+                children: feeds_to.remove(name).unwrap_or_default(),
+                filter,
+                counters: counters.clone(),
+            };
+            let feed = feed_of.remove(name);
+            let task = tokio::spawn(driver.run(feed));
+            guard.0.push(task.abort_handle());
+            tasks.push((name, written.contains(name), counters, task));
+        }
+
+        let mut summary = RunSummary::default();
+        let mut new_state = state.clone();
+        let mut state_changed = false;
+        for (name, was_written, counters, task) in tasks {
+            let outcome = match task.await {
+                Ok(outcome) => outcome,
+                Err(e) => driver::Outcome {
+                    failure: Some(ResourceFailure::message(format!(
+                        "the resource's task ended abruptly: {e}"
+                    ))),
+                    incremental: None,
+                },
+            };
+            if let Some((cursor_path, incremental)) = outcome.incremental {
+                new_state
+                    .resources
+                    .entry(name.to_owned())
+                    .or_default()
+                    .incremental
+                    .insert(cursor_path, incremental);
+                state_changed = true;
+            }
+            let (pages, records) = counters.totals();
+            summary.resources.push(ResourceSummary {
+                name: name.to_owned(),
+                written: was_written,
+                pages,
+                records,
+                failure: outcome.failure,
+            });
+        }
+        if let Some(path) = &options.state_file
+            && state_changed
+        {
+            new_state.save(path)?;
+        }
+        Ok(summary)
+    }
+}
+
+/// Aborts the run's tasks when the run itself is dropped (a dropped stream).
+struct AbortOnDrop(Vec<tokio::task::AbortHandle>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for handle in &self.0 {
+            handle.abort();
+        }
+    }
+}
+
+/// The stream returned by [`Source::stream`].
+#[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
+pub struct SourceStream {
+    rx: mpsc::Receiver<Result<SourceEvent, SourceError>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Stream for SourceStream {
+    type Item = Result<SourceEvent, SourceError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+impl Drop for SourceStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
