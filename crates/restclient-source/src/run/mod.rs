@@ -28,9 +28,9 @@ use output::Sink;
 /// The default cap on requests in flight.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
-/// How to run a source.
+/// How to run a source. Build it with struct update syntax:
+/// `RunOptions { concurrency: 16, ..RunOptions::new("out") }`.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct RunOptions {
     /// Where `<resource>.ndjson` files go (default `restclient-out`); created if missing.
     pub output_dir: PathBuf,
