@@ -12,7 +12,9 @@ use restclient_testkit::{RecordedRequest, Reply, TestServer};
 use serde_json::{Value, json};
 
 fn page_param(r: &RecordedRequest, name: &str, default: usize) -> usize {
-    r.query_param(name).and_then(|p| p.parse().ok()).unwrap_or(default)
+    r.query_param(name)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::test]
@@ -24,10 +26,17 @@ async fn endpoint_over_defaults_over_client() {
     });
     server.route("/orders", |r: &RecordedRequest| {
         let offset = page_param(r, "offset", 0);
-        let data: Vec<Value> = if offset < 4 { vec![json!({"o": offset}), json!({"o": offset + 1})] } else { vec![] };
+        let data: Vec<Value> = if offset < 4 {
+            vec![json!({"o": offset}), json!({"o": offset + 1})]
+        } else {
+            vec![]
+        };
         Reply::json(&json!({"data": data, "items": ["wrong"]}))
     });
-    server.route("/tags", Reply::json(&json!({"items": [{"t": "a"}], "total_pages": 9})));
+    server.route(
+        "/tags",
+        Reply::json(&json!({"items": [{"t": "a"}], "total_pages": 9})),
+    );
     server.route("/detected", |r: &RecordedRequest| {
         Reply::json(&match r.query_param("cursor") {
             None => json!({"results": [1, 2], "next": format!("{}?cursor=2", "/detected")}),
@@ -52,20 +61,42 @@ async fn endpoint_over_defaults_over_client() {
     assert_eq!(lines(&dir, "users").len(), 6, "client paginator: 3 pages");
     let users = server.requests_to("/users");
     assert_eq!(users.len(), 3);
-    assert_eq!(users[0].query(), "per_page=2&sort=asc&page=1", "defaults' params, then the paginator's");
+    assert_eq!(
+        users[0].query(),
+        "per_page=2&sort=asc&page=1",
+        "defaults' params, then the paginator's"
+    );
     assert_eq!(users[0].header("x-client"), Some("c"));
 
     let orders = lines(&dir, "orders");
-    assert_eq!(orders, [json!({"o": 0}), json!({"o": 1}), json!({"o": 2}), json!({"o": 3})]);
+    assert_eq!(
+        orders,
+        [json!({"o": 0}), json!({"o": 1}), json!({"o": 2}), json!({"o": 3})]
+    );
     let first = &server.requests_to("/orders")[0];
-    assert_eq!(first.query_param("sort").as_deref(), Some("desc"), "the endpoint's param wins");
-    assert_eq!(first.query_param("per_page").as_deref(), Some("2"), "the defaults' param stays");
-    assert_eq!(first.query_param("page"), None, "the endpoint's paginator replaces the client's");
+    assert_eq!(
+        first.query_param("sort").as_deref(),
+        Some("desc"),
+        "the endpoint's param wins"
+    );
+    assert_eq!(
+        first.query_param("per_page").as_deref(),
+        Some("2"),
+        "the defaults' param stays"
+    );
+    assert_eq!(
+        first.query_param("page"),
+        None,
+        "the endpoint's paginator replaces the client's"
+    );
 
     assert_eq!(lines(&dir, "tags"), [json!({"t": "a"})]);
     assert_eq!(server.hits("/tags"), 1);
     let tags = &server.requests_to("/tags")[0];
-    assert_eq!((tags.header("x-client"), tags.header("x-endpoint")), (Some("c"), Some("e")));
+    assert_eq!(
+        (tags.header("x-client"), tags.header("x-endpoint")),
+        (Some("c"), Some("e"))
+    );
     assert_eq!(summary.get("users").unwrap().pages, 3);
     assert_eq!(summary.get("orders").unwrap().records, 4);
 
@@ -80,23 +111,35 @@ async fn endpoint_over_defaults_over_client() {
 fn blog(server: &TestServer) {
     server.route("/users", |r: &RecordedRequest| {
         let page = page_param(r, "page", 1);
-        let users: Vec<Value> = (0..4).map(|i| json!({"id": (page - 1) * 4 + i + 1, "name": format!("user{}", (page - 1) * 4 + i + 1)})).collect();
+        let users: Vec<Value> = (0..4)
+            .map(|i| json!({"id": (page - 1) * 4 + i + 1, "name": format!("user{}", (page - 1) * 4 + i + 1)}))
+            .collect();
         Reply::json(&json!({"data": users, "total_pages": 3}))
     });
     for user in 1..=12usize {
         let base = server.base_url();
         server.route(&format!("/users/{user}/posts"), move |r: &RecordedRequest| {
             let second = r.query_param("after").is_some();
-            let ids: Vec<Value> = (0..2).map(|k| json!({"id": format!("u{user}-p{}", k + usize::from(second) * 2), "title": "t"})).collect();
-            let next = if second { Value::Null } else { json!(format!("{base}/users/{user}/posts?after=x")) };
+            let ids: Vec<Value> = (0..2)
+                .map(|k| json!({"id": format!("u{user}-p{}", k + usize::from(second) * 2), "title": "t"}))
+                .collect();
+            let next = if second {
+                Value::Null
+            } else {
+                json!(format!("{base}/users/{user}/posts?after=x"))
+            };
             // deterministic jitter: later users often answer first
             let delay = ((user * 7 + usize::from(second) * 5) % 13) as u64 * 3;
             Reply::json(&json!({"posts": ids, "next": next})).delay(Duration::from_millis(delay))
         });
         for k in 0..4 {
-            server.route(&format!("/posts/u{user}-p{k}/comments"), move |_: &RecordedRequest| {
-                Reply::json(&json!([{"c": format!("u{user}-p{k}-c")}])).delay(Duration::from_millis(((user + k) % 5) as u64 * 2))
-            });
+            server.route(
+                &format!("/posts/u{user}-p{k}/comments"),
+                move |_: &RecordedRequest| {
+                    Reply::json(&json!([{"c": format!("u{user}-p{k}-c")}]))
+                        .delay(Duration::from_millis(((user + k) % 5) as u64 * 2))
+                },
+            );
         }
     }
 }
@@ -120,7 +163,9 @@ fn expected_posts() -> Vec<Value> {
     let mut out = Vec::new();
     for user in 1..=12 {
         for k in 0..4 {
-            out.push(json!({"id": format!("u{user}-p{k}"), "title": "t", "_users_name": format!("user{user}")}));
+            out.push(
+                json!({"id": format!("u{user}-p{k}"), "title": "t", "_users_name": format!("user{user}")}),
+            );
         }
     }
     out
@@ -133,11 +178,22 @@ async fn children_come_in_parent_order_whatever_finishes_first() {
     for concurrency in [1, 3, 16] {
         let dir = temp_dir("fifo");
         let progress = std::sync::Arc::new(Progress::new());
-        let options = RunOptions { concurrency, progress: Some(progress.clone()), ..RunOptions::new(&dir) };
-        let summary = source(blog_config(&server.base_url())).run(&options).await.unwrap();
+        let options = RunOptions {
+            concurrency,
+            progress: Some(progress.clone()),
+            ..RunOptions::new(&dir)
+        };
+        let summary = source(blog_config(&server.base_url()))
+            .run(&options)
+            .await
+            .unwrap();
         assert!(summary.is_success(), "{summary:?}");
         assert_eq!(lines(&dir, "users").len(), 12);
-        assert_eq!(lines(&dir, "posts"), expected_posts(), "concurrency {concurrency}");
+        assert_eq!(
+            lines(&dir, "posts"),
+            expected_posts(),
+            "concurrency {concurrency}"
+        );
         let comments: Vec<Value> = lines(&dir, "comments");
         let expected: Vec<Value> = (1..=12)
             .flat_map(|u| (0..4).map(move |k| json!({"c": format!("u{u}-p{k}-c")})))
@@ -146,7 +202,10 @@ async fn children_come_in_parent_order_whatever_finishes_first() {
         assert_eq!(summary.get("posts").unwrap().pages, 24);
         let snapshot = progress.snapshot();
         assert_eq!(snapshot.len(), 3);
-        assert!(snapshot.iter().all(|p| p.status == ResourceStatus::Done), "{snapshot:?}");
+        assert!(
+            snapshot.iter().all(|p| p.status == ResourceStatus::Done),
+            "{snapshot:?}"
+        );
     }
 }
 
@@ -171,8 +230,15 @@ async fn parents_with_zero_and_one_page() {
     assert!(summary.is_success(), "{summary:?}");
     assert!(lines(&dir, "empty").is_empty());
     assert!(lines(&dir, "empty_kids").is_empty());
-    assert!(!dir.join("one.ndjson").exists(), "a parent that is not selected writes nothing");
-    assert_eq!(lines(&dir, "kids"), [json!({"k": 1}), json!({"k": 2})], "single entity path: the whole body");
+    assert!(
+        !dir.join("one.ndjson").exists(),
+        "a parent that is not selected writes nothing"
+    );
+    assert_eq!(
+        lines(&dir, "kids"),
+        [json!({"k": 1}), json!({"k": 2})],
+        "single entity path: the whole body"
+    );
     assert!(!summary.get("one").unwrap().written);
 }
 
@@ -180,7 +246,10 @@ async fn parents_with_zero_and_one_page() {
 async fn single_entity_path_ignores_the_client_paginator() {
     let server = TestServer::start().await;
     server.route("/items", Reply::json(&json!([{"id": 5}])));
-    server.route("/items/5", Reply::json(&json!({"id": 5, "next": "/items/5?again=1"})));
+    server.route(
+        "/items/5",
+        Reply::json(&json!({"id": 5, "next": "/items/5?again=1"})),
+    );
     let src = source(json!({
         "client": {"base_url": server.base_url(), "paginator": {"type": "json_link", "next_url_path": "next"}},
         "resources": [
@@ -190,8 +259,15 @@ async fn single_entity_path_ignores_the_client_paginator() {
     }));
     let dir = temp_dir("single");
     assert!(src.run(&RunOptions::new(&dir)).await.unwrap().is_success());
-    assert_eq!(lines(&dir, "item"), [json!({"id": 5, "next": "/items/5?again=1"})]);
-    assert_eq!(server.hits("/items/5"), 1, "a single page, though the client paginator would follow `next`");
+    assert_eq!(
+        lines(&dir, "item"),
+        [json!({"id": 5, "next": "/items/5?again=1"})]
+    );
+    assert_eq!(
+        server.hits("/items/5"),
+        1,
+        "a single page, though the client paginator would follow `next`"
+    );
 }
 
 #[tokio::test]
@@ -201,14 +277,36 @@ async fn a_failed_resource_stops_only_what_depends_on_it() {
     server.route("/users/7/posts", Reply::status(500).body("{\"error\": \"boom\"}"));
     server.route("/other", Reply::json(&json!([{"x": 1}])));
     let mut config = blog_config(&server.base_url());
-    config["resources"].as_array_mut().unwrap().push(json!({"name": "other", "endpoint": {"paginator": "single_page"}}));
+    config["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "other", "endpoint": {"paginator": "single_page"}}));
     let dir = temp_dir("fault");
-    let summary = source(config).run(&RunOptions { concurrency: 4, ..RunOptions::new(&dir) }).await.unwrap();
+    let summary = source(config)
+        .run(&RunOptions {
+            concurrency: 4,
+            ..RunOptions::new(&dir)
+        })
+        .await
+        .unwrap();
     assert!(!summary.is_success());
-    let posts = summary.get("posts").unwrap().failure.as_ref().expect("posts failed");
+    let posts = summary
+        .get("posts")
+        .unwrap()
+        .failure
+        .as_ref()
+        .expect("posts failed");
     assert_eq!(posts.status, Some(500));
-    assert!(posts.url.as_deref().unwrap().ends_with("/users/7/posts"), "{posts:?}");
-    let comments = summary.get("comments").unwrap().failure.as_ref().expect("comments failed with posts");
+    assert!(
+        posts.url.as_deref().unwrap().ends_with("/users/7/posts"),
+        "{posts:?}"
+    );
+    let comments = summary
+        .get("comments")
+        .unwrap()
+        .failure
+        .as_ref()
+        .expect("comments failed with posts");
     assert!(comments.message.contains("`posts` failed"), "{comments:?}");
     assert!(summary.get("users").unwrap().failure.is_none());
     assert!(summary.get("other").unwrap().failure.is_none());
@@ -250,16 +348,27 @@ async fn response_actions_ignore_by_status_and_by_content() {
     let summary = src.run(&RunOptions::new(&dir)).await.unwrap();
     assert!(summary.is_success(), "{summary:?}");
     assert_eq!(lines(&dir, "posts"), [json!({"p": 1}), json!({"p": 3})]);
-    assert_eq!(lines(&dir, "feed"), [json!(1), json!(2)], "a content match on a 200 ends pagination");
+    assert_eq!(
+        lines(&dir, "feed"),
+        [json!(1), json!(2)],
+        "a content match on a 200 ends pagination"
+    );
     assert_eq!(server.hits("/feed"), 2);
 }
 
 #[tokio::test]
 async fn resolve_in_query_and_typed_json_bodies() {
     let server = TestServer::start().await;
-    server.route("/accounts", Reply::json(&json!([{"id": 7, "tags": ["a", "b"]}, {"id": 8, "tags": []}])));
-    server.route("/search", |r: &RecordedRequest| Reply::json(&json!([{"got": r.json()}])));
-    server.route("/balances", |r: &RecordedRequest| Reply::json(&json!([{"account": r.query_param("account_id")}])));
+    server.route(
+        "/accounts",
+        Reply::json(&json!([{"id": 7, "tags": ["a", "b"]}, {"id": 8, "tags": []}])),
+    );
+    server.route("/search", |r: &RecordedRequest| {
+        Reply::json(&json!([{"got": r.json()}]))
+    });
+    server.route("/balances", |r: &RecordedRequest| {
+        Reply::json(&json!([{"account": r.query_param("account_id")}]))
+    });
     let src = source(json!({
         "client": {"base_url": server.base_url(), "paginator": "single_page"},
         "resources": [
@@ -274,10 +383,21 @@ async fn resolve_in_query_and_typed_json_bodies() {
     assert!(src.run(&RunOptions::new(&dir)).await.unwrap().is_success());
     assert_eq!(
         lines(&dir, "search"),
-        [json!({"got": {"id": 7, "label": "acct-7", "tags": ["a", "b"]}}), json!({"got": {"id": 8, "label": "acct-8", "tags": []}})]
+        [
+            json!({"got": {"id": 7, "label": "acct-7", "tags": ["a", "b"]}}),
+            json!({"got": {"id": 8, "label": "acct-8", "tags": []}})
+        ]
     );
-    assert!(server.requests_to("/search").iter().all(|r| r.method == http::Method::POST));
-    assert_eq!(lines(&dir, "balances"), [json!({"account": "7"}), json!({"account": "8"})]);
+    assert!(
+        server
+            .requests_to("/search")
+            .iter()
+            .all(|r| r.method == http::Method::POST)
+    );
+    assert_eq!(
+        lines(&dir, "balances"),
+        [json!({"account": "7"}), json!({"account": "8"})]
+    );
 }
 
 #[tokio::test]
@@ -286,15 +406,24 @@ async fn a_resource_filter_runs_the_parents_it_needs_without_writing_them() {
     blog(&server);
     let src = source(blog_config(&server.base_url()));
     let dir = temp_dir("filter");
-    let options = RunOptions { resources: vec!["posts".into()], ..RunOptions::new(&dir) };
+    let options = RunOptions {
+        resources: vec!["posts".into()],
+        ..RunOptions::new(&dir)
+    };
     let summary = src.run(&options).await.unwrap();
     assert!(summary.is_success());
     assert_eq!(lines(&dir, "posts"), expected_posts());
     assert!(!dir.join("users.ndjson").exists());
-    assert!(!dir.join("comments.ndjson").exists(), "children not asked for do not run");
+    assert!(
+        !dir.join("comments.ndjson").exists(),
+        "children not asked for do not run"
+    );
     assert_eq!(server.hits("/posts/u1-p0/comments"), 0);
     let err = src
-        .run(&RunOptions { resources: vec!["nope".into()], ..RunOptions::new(&dir) })
+        .run(&RunOptions {
+            resources: vec!["nope".into()],
+            ..RunOptions::new(&dir)
+        })
         .await
         .unwrap_err();
     assert_eq!(err.resource(), Some("nope"));
@@ -310,7 +439,8 @@ async fn requests_in_flight_never_exceed_the_cap() {
         server.route(&format!("/{name}"), move |r: &RecordedRequest| {
             starts.lock().unwrap().push(Instant::now());
             let page = page_param(r, "page", 0);
-            Reply::json(&json!({"data": if page < 4 { json!([{"p": page}]) } else { json!([]) }})).delay(DELAY)
+            Reply::json(&json!({"data": if page < 4 { json!([{"p": page}]) } else { json!([]) }}))
+                .delay(DELAY)
         });
     }
     let src = source(json!({
@@ -321,7 +451,15 @@ async fn requests_in_flight_never_exceed_the_cap() {
     for cap in [1usize, 2] {
         starts.lock().unwrap().clear();
         let dir = temp_dir("cap");
-        assert!(src.run(&RunOptions { concurrency: cap, ..RunOptions::new(&dir) }).await.unwrap().is_success());
+        assert!(
+            src.run(&RunOptions {
+                concurrency: cap,
+                ..RunOptions::new(&dir)
+            })
+            .await
+            .unwrap()
+            .is_success()
+        );
         let mut times = starts.lock().unwrap().clone();
         times.sort();
         assert_eq!(times.len(), 15);
@@ -343,7 +481,10 @@ async fn the_stream_form_delivers_every_resource_then_the_summary() {
     let server = TestServer::start().await;
     blog(&server);
     let src = source(blog_config(&server.base_url()));
-    let mut stream = src.stream(RunOptions { concurrency: 4, ..RunOptions::default() });
+    let mut stream = src.stream(RunOptions {
+        concurrency: 4,
+        ..RunOptions::default()
+    });
     let mut posts = Vec::new();
     let mut users = 0;
     let mut finished = None;

@@ -301,6 +301,14 @@ pub(super) fn compile_resource(
         .collect::<Result<_, _>>()?;
     let json = endpoint.get("json").filter(|v| !v.is_null()).cloned();
     let data = endpoint.get("data").filter(|v| !v.is_null()).cloned();
+    if let Some(d) = &data
+        && !matches!(d, Value::Object(_) | Value::String(_))
+    {
+        return Err(bad(
+            "endpoint.data",
+            format!("must be a dict (sent as a form) or a string, got {}", kind(d)),
+        ));
+    }
     let mut expressions: Vec<(String, String)> = Vec::new(); // (expression, key)
     for field in path.fields() {
         expressions.push((field.to_owned(), "endpoint.path".to_owned()));

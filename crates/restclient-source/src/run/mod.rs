@@ -100,10 +100,20 @@ pub enum SourceEvent {
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Source {
     plan: Arc<Plan>,
     runtime: RuntimeConfig,
+}
+
+impl std::fmt::Debug for Source {
+    /// Resource names and settings only: the plan holds credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("resources", &self.resource_names())
+            .field("runtime", &self.runtime)
+            .finish_non_exhaustive()
+    }
 }
 
 enum Mode {

@@ -22,8 +22,10 @@ pub(crate) fn temp_dir(name: &str) -> PathBuf {
 
 /// Fast retries: one attempt, no waiting.
 pub(crate) fn no_retries() -> RuntimeConfig {
-    RuntimeConfig::from_toml_str("[runtime]\nrequest_max_attempts = 1\nrequest_backoff_factor = 0\nrequest_timeout = 10\n")
-        .unwrap()
+    RuntimeConfig::from_toml_str(
+        "[runtime]\nrequest_max_attempts = 1\nrequest_backoff_factor = 0\nrequest_timeout = 10\n",
+    )
+    .unwrap()
 }
 
 /// A source from a JSON config (no environment), with fast retries.
