@@ -60,7 +60,7 @@ impl CallSpec {
             (Ok(n), Ok(v)) => {
                 self.headers.insert(n, v);
             }
-            _ => self.fail(Error::Config(format!(
+            _ => self.fail(Error::config(format!(
                 "invalid header {name:?}: {}",
                 redact::redact_header(name, value.as_bytes())
             ))),
@@ -75,7 +75,7 @@ impl CallSpec {
                     Some(HeaderValue::from_static("application/json")),
                 ));
             }
-            Err(e) => self.fail(Error::Json(e)),
+            Err(e) => self.fail(Error::from(e)),
         }
     }
 
@@ -217,23 +217,8 @@ impl RequestBuilder {
         let response: HttpResponse = stack
             .oneshot(request)
             .await
-            .map_err(|e| into_error(e, &full_url))?;
+            .map_err(|e| Error::from_stack(e, &full_url))?;
         Ok(Response::new(response, method, uri))
-    }
-}
-
-/// Maps an error from the stack to the facade's, keeping the redacted URL.
-fn into_error(error: restclient_core::BoxError, url: &str) -> Error {
-    match error.downcast::<restclient_auth::Error>() {
-        Ok(auth) => Error::Auth(*auth),
-        // The stack's own errors may not know the URL (a foreign service's, say): name the request's.
-        Err(other) => match Error::from(restclient_transport::TransportError::from_box(other)) {
-            Error::Request { source, .. } => Error::Request {
-                url: redact::redact_url(url),
-                source,
-            },
-            error => error,
-        },
     }
 }
 
@@ -347,10 +332,12 @@ impl PaginateBuilder {
             Ok(stream) => Pages {
                 stream: Some(stream),
                 error: None,
+                yielded: 0,
             },
             Err(error) => Pages {
                 stream: None,
                 error: Some(error),
+                yielded: 0,
             },
         }
     }
@@ -378,6 +365,8 @@ impl PaginateBuilder {
 pub struct Pages {
     stream: Option<PageStream>,
     error: Option<Error>,
+    /// Pages yielded so far: the index of the page an error happened on.
+    yielded: usize,
 }
 
 impl fmt::Debug for Pages {
@@ -395,9 +384,17 @@ impl Stream for Pages {
         }
         match self.stream.as_mut() {
             None => Poll::Ready(None),
-            Some(stream) => stream
-                .poll_next_unpin(cx)
-                .map(|item| item.map(|r| r.map_err(Error::from))),
+            Some(stream) => {
+                let item = std::task::ready!(stream.poll_next_unpin(cx));
+                let page = self.yielded;
+                Poll::Ready(item.map(|result| match result {
+                    Ok(page) => {
+                        self.yielded += 1;
+                        Ok(page)
+                    }
+                    Err(e) => Err(Error::from(e).at_page(page, None)),
+                }))
+            }
         }
     }
 }
@@ -407,7 +404,7 @@ pub trait PageExt {
     /// The records deserialised into `T`, straight from their bytes.
     ///
     /// # Errors
-    /// [`Error::Select`] when a record does not fit `T`.
+    /// An error with [`Error::is_decode`] when a record does not fit `T`.
     fn records_as<T: DeserializeOwned>(&self) -> Result<Vec<T>, Error>;
 }
 
