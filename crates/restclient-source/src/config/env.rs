@@ -1,14 +1,15 @@
 //! `${NAME}` in config strings: read from the environment when the config is loaded.
 //!
-//! Every string value anywhere in the config (not keys) may hold `${NAME}` one or more times,
-//! `NAME` being `[A-Za-z_][A-Za-z0-9_]*`. Each is replaced by the variable's value. An unset
-//! variable is an error naming it and where it is used; so is a `${` without a valid name and a
-//! closing `}`. There is no escape: a config that needs a literal `${` has none to spare (dlt
-//! itself has no `${}` syntax; this is ours, like the CLI's).
+//! Every string value anywhere in the config (not keys) may hold `${NAME}` references, with the
+//! rules of [`restclient::core::env`] (the CLI's): `NAME` is `[A-Za-z_][A-Za-z0-9_]*`, any other
+//! `$` is kept, `$${NAME}` is a literal `${NAME}`, and an unset variable is an error — here naming
+//! the variable and where in the config it is used. (dlt has no `${}` syntax; it is ours.)
 //!
 //! Values read this way are registered as secrets (masked in every error and log) unless they
 //! sit where a secret never goes and an address must stay readable: `client.base_url`, a
 //! resource's name and its endpoint path.
+
+use std::cell::RefCell;
 
 use serde_json::Value;
 
@@ -78,38 +79,22 @@ fn expand_str(
     if !text.contains("${") {
         return Ok(None);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    // Each turn consumes at least the `${` it found, so the loop ends.
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let name_len = after
-            .char_indices()
-            .find(|&(i, c)| !(c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())))
-            .map_or(after.len(), |(i, _)| i);
-        if name_len == 0 || !after[name_len..].starts_with('}') {
-            return Err(SourceError::invalid(
-                None,
-                at,
-                "`${` must be followed by a variable name ([A-Za-z_][A-Za-z0-9_]*) and `}`",
-            ));
-        }
-        let name = &after[..name_len];
-        let Some(value) = lookup(name) else {
-            return Err(SourceError::MissingEnv {
-                name: name.to_owned(),
-                at: at.to_owned(),
-            });
-        };
-        if !is_public_place(at) {
+    let used = RefCell::new(Vec::new());
+    let expanded = restclient::core::env::expand_with(text, |name| {
+        let value = lookup(name)?;
+        used.borrow_mut().push(value.clone());
+        Some(value)
+    })
+    .map_err(|e| SourceError::MissingEnv {
+        name: e.name().to_owned(),
+        at: at.to_owned(),
+    })?;
+    if !is_public_place(at) {
+        for value in used.into_inner() {
             restclient::core::redact::register_secret(&value);
         }
-        out.push_str(&value);
-        rest = &after[name_len + 1..];
     }
-    out.push_str(rest);
-    Ok(Some(out))
+    Ok(Some(expanded.into_owned()))
 }
 
 #[cfg(test)]
@@ -149,12 +134,15 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_reference_is_an_error() {
-        for bad in ["${}", "${1A}", "${A", "${A-B}"] {
-            let mut v = json!({"k": bad});
-            let err = expand(&mut v, &env).unwrap_err();
-            assert!(err.to_string().contains("`k`"), "{bad}: {err}");
+    fn other_dollars_stay_and_double_dollar_escapes() {
+        for kept in ["${}", "${1A}", "${A", "${A-B}", "$5"] {
+            let mut v = json!({"k": kept});
+            expand(&mut v, &env).unwrap();
+            assert_eq!(v["k"], kept);
         }
+        let mut v = json!({"k": "$${TOKEN}"});
+        expand(&mut v, &env).unwrap();
+        assert_eq!(v["k"], "${TOKEN}");
     }
 
     #[test]

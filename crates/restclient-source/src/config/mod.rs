@@ -92,7 +92,23 @@ impl std::fmt::Debug for RestApiConfig {
 }
 
 const TOP_KEYS: [&str; 3] = ["client", "resources", "resource_defaults"];
-const CLIENT_KEYS: [&str; 4] = ["base_url", "headers", "auth", "paginator"];
+/// dlt's client keys, then the facade's ([`restclient::ClientConfig`]).
+const CLIENT_KEYS: [&str; 14] = [
+    "base_url",
+    "headers",
+    "auth",
+    "paginator",
+    "data_selector",
+    "max_attempts",
+    "backoff_factor",
+    "max_retry_delay",
+    "timeout",
+    "request_max_attempts",
+    "request_backoff_factor",
+    "request_max_retry_delay",
+    "request_timeout",
+    "auth_everywhere",
+];
 
 impl RestApiConfig {
     /// Reads a config file; the extension (`.json`, `.yaml`/`.yml`, `.toml`) says the format.

@@ -13,11 +13,9 @@
 //! assert_eq!(rt.request_timeout, Some(1.5));
 //! ```
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use restclient::RestClientBuilder;
+use restclient::ClientConfig;
 use serde::Deserialize;
+use std::path::{Path, PathBuf};
 
 use crate::SourceError;
 
@@ -88,31 +86,23 @@ impl RuntimeConfig {
         Ok(config)
     }
 
-    /// Applies every setting whose `RUNTIME__*` variable is not set (the variable wins, as in dlt).
-    pub(crate) fn apply(&self, mut builder: RestClientBuilder) -> RestClientBuilder {
+    /// Fills the retry settings the client section leaves unset and whose `RUNTIME__*` variable
+    /// is not set either (the section wins, then the variable, then the file — dlt's order for
+    /// the last two).
+    pub(crate) fn apply(&self, config: &mut ClientConfig) {
         let unset = |name: &str| std::env::var_os(name).is_none();
-        if let Some(v) = self.request_max_attempts
-            && unset("RUNTIME__REQUEST_MAX_ATTEMPTS")
-        {
-            builder = builder.max_attempts(v);
+        if config.max_attempts.is_none() && unset("RUNTIME__REQUEST_MAX_ATTEMPTS") {
+            config.max_attempts = self.request_max_attempts;
         }
-        if let Some(v) = self.request_backoff_factor
-            && unset("RUNTIME__REQUEST_BACKOFF_FACTOR")
-        {
-            builder = builder.backoff_factor(v);
+        if config.backoff_factor.is_none() && unset("RUNTIME__REQUEST_BACKOFF_FACTOR") {
+            config.backoff_factor = self.request_backoff_factor;
         }
-        if let Some(v) = self.request_max_retry_delay
-            && unset("RUNTIME__REQUEST_MAX_RETRY_DELAY")
-        {
-            builder = builder.max_retry_delay(Duration::from_secs_f64(v));
+        if config.max_retry_delay.is_none() && unset("RUNTIME__REQUEST_MAX_RETRY_DELAY") {
+            config.max_retry_delay = self.request_max_retry_delay;
         }
-        if let Some(v) = self.request_timeout
-            && unset("RUNTIME__REQUEST_TIMEOUT")
-            && v > 0.0
-        {
-            builder = builder.timeout(Duration::from_secs_f64(v));
+        if config.timeout.is_none() && unset("RUNTIME__REQUEST_TIMEOUT") {
+            config.timeout = self.request_timeout.filter(|t| *t > 0.0);
         }
-        builder
     }
 }
 

@@ -10,7 +10,7 @@ pub(crate) mod template;
 use std::sync::Arc;
 
 use http::Method;
-use restclient::{AuthConfig, PaginatorConfig, Selector};
+use restclient::{AuthConfig, ClientConfig, PaginatorConfig, Selector};
 use serde_json::{Map, Value};
 
 use crate::SourceError;
@@ -22,18 +22,9 @@ use template::Template;
 /// The checked plan of a whole source.
 #[derive(Debug)]
 pub(crate) struct Plan {
-    pub(crate) client: ClientPlan,
+    pub(crate) client: ClientConfig,
     /// In config order.
     pub(crate) resources: Vec<Arc<ResourcePlan>>,
-}
-
-/// The `client` section, checked.
-#[derive(Debug)]
-pub(crate) struct ClientPlan {
-    pub(crate) base_url: Option<String>,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) auth: Option<AuthConfig>,
-    pub(crate) paginator: Option<PaginatorConfig>,
 }
 
 /// One query parameter of an endpoint.
@@ -117,28 +108,37 @@ impl Plan {
     }
 }
 
-fn compile_client(client: &Map<String, Value>) -> Result<ClientPlan, SourceError> {
+/// The `client` section as the facade's [`ClientConfig`]: dlt's keys (`base_url`, `headers`,
+/// `auth`, `paginator`) and the facade's own (`data_selector`, retry settings, `auth_everywhere`).
+fn compile_client(client: &Map<String, Value>) -> Result<ClientConfig, SourceError> {
     let bad = |key: &str, message: String| SourceError::invalid(None, format!("client.{key}"), message);
-    let base_url = match client.get("base_url") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
+    let mut checked = client.clone();
+    // Checked here first so that no message quotes a value (a header may hold a credential).
+    match client.get("base_url") {
+        None | Some(Value::Null | Value::String(_)) => {}
         Some(other) => return Err(bad("base_url", format!("must be a string, got {}", kind(other)))),
-    };
+    }
     let headers = string_map(client.get("headers")).map_err(|m| bad("headers", m))?;
-    let auth = match client.get("auth") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(compile::auth(v).map_err(|m| bad("auth", m))?),
-    };
-    let paginator = match client.get("paginator") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(PaginatorConfig::from_value(v.clone()).map_err(|e| bad("paginator", e.to_string()))?),
-    };
-    Ok(ClientPlan {
-        base_url,
-        headers,
-        auth,
-        paginator,
-    })
+    checked.insert(
+        "headers".to_owned(),
+        Value::Object(headers.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+    );
+    for key in ["auth", "paginator"] {
+        let Some(value) = checked.remove(key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        match key {
+            "auth" => {
+                compile::auth(&value).map_err(|m| bad("auth", m))?;
+            }
+            _ => {
+                PaginatorConfig::from_value(value.clone()).map_err(|e| bad("paginator", e.to_string()))?;
+            }
+        }
+        checked.insert(key.to_owned(), value);
+    }
+    serde_json::from_value(Value::Object(checked))
+        .map_err(|e| SourceError::invalid(None, "client", e.to_string()))
 }
 
 /// A dict of strings (headers); numbers and booleans are written as Python would.

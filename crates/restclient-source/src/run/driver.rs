@@ -142,7 +142,7 @@ impl Driver {
     async fn run_top(&mut self) -> Result<(), ResourceFailure> {
         let mut pages = request::paginate(&self.shared.client, &self.plan, &self.bindings()).pages();
         while let Some(page) = next_page(&self.shared, &mut pages).await {
-            let page = page.map_err(|e| ResourceFailure::from_error(&e))?;
+            let page = page.map_err(|e| ResourceFailure::from_error(e, &self.plan.name))?;
             self.counters.page();
             self.emit(page.into_records()).await?;
             if self.filter.as_ref().is_some_and(IncrementalFilter::can_close) {
@@ -275,7 +275,7 @@ async fn chain(
         let extra = request::parent_fields(&plan, &parent).map_err(ResourceFailure::message)?;
         let mut pages = request::paginate(&shared.client, &plan, &bindings).pages();
         while let Some(page) = next_page(&shared, &mut pages).await {
-            let page = page.map_err(|e| ResourceFailure::from_error(&e))?;
+            let page = page.map_err(|e| ResourceFailure::from_error(e, &plan.name))?;
             let mut records = page.into_records();
             if !extra.is_empty() {
                 records = records

@@ -172,21 +172,11 @@ impl Source {
 
     /// The builder of the run's client: the `client` section and the `[runtime]` settings.
     fn client(&self, _max_rps: Option<f64>) -> Result<RestClient, SourceError> {
-        let client = &self.plan.client;
-        let mut builder = RestClientBuilder::default();
-        if let Some(base) = &client.base_url {
-            builder = builder.base_url(base.clone());
-        }
-        for (name, value) in &client.headers {
-            builder = builder.header(name.clone(), value.clone());
-        }
-        if let Some(auth) = &client.auth {
-            builder = builder.auth_config(auth.clone());
-        }
-        if let Some(paginator) = &client.paginator {
-            builder = builder.paginator_config(paginator.clone());
-        }
-        self.runtime.apply(builder).build().map_err(SourceError::Client)
+        let mut config = self.plan.client.clone();
+        self.runtime.apply(&mut config);
+        RestClientBuilder::from_config(config)
+            .build()
+            .map_err(SourceError::Client)
     }
 
     /// Runs every selected resource (see [`RunOptions`]), writing `DIR/<resource>.ndjson`.

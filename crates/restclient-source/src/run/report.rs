@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Why a resource did not finish.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResourceFailure {
     /// One line, secrets redacted.
@@ -16,14 +16,18 @@ pub struct ResourceFailure {
     pub status: Option<u16>,
     /// The URL concerned, secrets redacted.
     pub url: Option<String>,
+    /// The client's error, when the failure is one (tagged with the resource name), for its
+    /// predicates (`is_timeout()`, ...).
+    pub error: Option<Arc<restclient::Error>>,
 }
 
 impl ResourceFailure {
-    pub(crate) fn from_error(error: &restclient::Error) -> ResourceFailure {
+    pub(crate) fn from_error(error: restclient::Error, resource: &str) -> ResourceFailure {
         ResourceFailure {
             message: error.to_string(),
             status: error.status().map(|s| s.as_u16()),
             url: error.url().map(str::to_owned),
+            error: Some(Arc::new(error.with_resource(resource))),
         }
     }
 
@@ -32,6 +36,7 @@ impl ResourceFailure {
             message: restclient::core::redact::redact_text(&message.into()).into_owned(),
             status: None,
             url: None,
+            error: None,
         }
     }
 }
