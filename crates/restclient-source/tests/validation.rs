@@ -277,3 +277,33 @@ fn files_in_three_formats_give_the_same_source() {
     let err = Source::from_path(dir.join("bad.yaml")).unwrap_err();
     assert!(err.to_string().contains("bad.yaml"), "{err}");
 }
+
+#[test]
+fn the_example_configs_read_the_same_in_three_formats() {
+    use restclient_source::Format;
+    let env = |name: &str| (name == "DEMO_URL").then(|| "http://127.0.0.1:9".to_owned());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let read = |file: &str, format: Format| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        RestApiConfig::from_str_with_env(&text, format, &env).unwrap()
+    };
+    let configs = [
+        read("shop.json", Format::Json),
+        read("shop.yaml", Format::Yaml),
+        read("shop.toml", Format::Toml),
+    ];
+    let names: Vec<Vec<String>> = configs
+        .iter()
+        .map(|c| {
+            let source = Source::from_config(c.clone()).unwrap();
+            assert_eq!(source.parent("customer_orders"), Some("customers"));
+            assert_eq!(source.hints("countries").unwrap()["write_disposition"], "replace");
+            source.resource_names().iter().map(|s| (*s).to_owned()).collect()
+        })
+        .collect();
+    assert_eq!(
+        names[0],
+        ["customers", "customer_orders", "orders", "events", "countries"]
+    );
+    assert!(names.iter().all(|n| n == &names[0]));
+}

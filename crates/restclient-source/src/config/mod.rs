@@ -148,6 +148,22 @@ impl RestApiConfig {
         RestApiConfig::from_value(value)
     }
 
+    /// Reads a config from text in `format`, reading `${NAME}` through `lookup`.
+    ///
+    /// # Errors
+    /// As [`from_path`](Self::from_path).
+    pub fn from_str_with_env(
+        text: &str,
+        format: Format,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<RestApiConfig, SourceError> {
+        let value = format.parse(text).map_err(|message| SourceError::Parse {
+            path: "<config>".into(),
+            message,
+        })?;
+        RestApiConfig::from_value_with_env(value, lookup)
+    }
+
     /// Reads a config from a JSON value, expanding `${NAME}` from the process environment.
     ///
     /// # Errors
