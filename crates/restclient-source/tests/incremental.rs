@@ -221,3 +221,29 @@ async fn secrets_stay_out_of_outputs_state_and_errors() {
     assert!(seen.contains("401"), "{seen}");
     assert!(!seen.contains(secret) && !seen.contains(bearer), "{seen}");
 }
+
+#[tokio::test]
+async fn the_start_value_placeholder_in_params() {
+    let server = TestServer::start().await;
+    let events = Arc::new(Mutex::new(vec![ev(1, 10), ev(2, 20), ev(3, 30)]));
+    events_api(&server, events);
+    let dir = temp_dir("incr-placeholder");
+    let state_file = dir.join("state.json");
+    let src = source(config(
+        &server.base_url(),
+        json!({"cursor_path": "t", "initial_value": 15}),
+        json!({"since": "{incremental.start_value}", "label": "from-{incremental.initial_value}"}),
+    ));
+    for (expected_since, expected) in [("15", vec![ev(2, 20), ev(3, 30)]), ("30", vec![])] {
+        server.clear_requests();
+        let options = RunOptions {
+            state_file: Some(state_file.clone()),
+            ..RunOptions::new(&dir)
+        };
+        assert!(src.run(&options).await.unwrap().is_success());
+        let first = &server.requests_to("/events")[0];
+        assert_eq!(first.query_param("since").as_deref(), Some(expected_since));
+        assert_eq!(first.query_param("label").as_deref(), Some("from-15"));
+        assert_eq!(lines(&dir, "events"), expected);
+    }
+}

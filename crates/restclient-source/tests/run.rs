@@ -507,3 +507,58 @@ async fn the_stream_form_delivers_every_resource_then_the_summary() {
     assert_eq!(users, 12);
     assert_eq!(posts, expected_posts());
 }
+
+#[tokio::test]
+async fn next_links_do_not_carry_the_first_requests_params() {
+    let server = TestServer::start().await;
+    let base = server.base_url();
+    server.route("/links", move |r: &RecordedRequest| {
+        Reply::json(&match r.query_param("p").as_deref() {
+            None => json!({"data": [1], "next": format!("{base}/links?p=2")}),
+            _ => json!({"data": [2], "next": null}),
+        })
+    });
+    let src = source(json!({
+        "client": {"base_url": server.base_url()},
+        "resources": [{"name": "links", "endpoint": {"params": {"per_page": 5, "q": "x"}, "data_selector": "data",
+                                                     "paginator": {"type": "json_link", "next_url_path": "next"}}}]
+    }));
+    let dir = temp_dir("links");
+    assert!(src.run(&RunOptions::new(&dir)).await.unwrap().is_success());
+    assert_eq!(lines(&dir, "links"), [json!(1), json!(2)]);
+    let sent = server.requests_to("/links");
+    assert_eq!(sent[0].query(), "per_page=5&q=x");
+    assert_eq!(
+        sent[1].query(),
+        "p=2",
+        "the next link as given, as dlt clears params after the first request"
+    );
+}
+
+#[tokio::test]
+async fn max_rps_spaces_the_requests() {
+    let server = TestServer::start().await;
+    server.route("/r", |r: &RecordedRequest| {
+        let page = page_param(r, "page", 0);
+        Reply::json(&json!({"data": if page < 5 { json!([page]) } else { json!([]) }}))
+    });
+    let src = source(json!({
+        "client": {"base_url": server.base_url(), "paginator": {"type": "page_number", "total_path": null}},
+        "resources": [{"name": "r", "endpoint": {"data_selector": "data"}}]
+    }));
+    let dir = temp_dir("rps");
+    let started = Instant::now();
+    let options = RunOptions {
+        max_rps: Some(50.0),
+        concurrency: 4,
+        ..RunOptions::new(&dir)
+    };
+    assert!(src.run(&options).await.unwrap().is_success());
+    // 6 requests at 50/s: the last starts at least 100 ms after the first
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.hits("/r"), 6);
+}
