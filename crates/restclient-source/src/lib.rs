@@ -29,12 +29,13 @@
 //!
 //! # Rules kept from dlt (`dlt/sources/rest_api`, dlt 1.31)
 //! - **Config shape**: `client` (`base_url`, `headers`, `auth`, `paginator` as a dict or a bare
-//!   name), `resource_defaults`, `resources` (a bare name, or a dict with `name`, `endpoint` as a
+//!   name; also the facade's [`ClientConfig`](restclient::ClientConfig) keys such as
+//!   `data_selector`, `max_attempts`, `timeout`), `resource_defaults`, `resources` (a bare name, or a dict with `name`, `endpoint` as a
 //!   path or a dict of `path`, `method`, `params`, `json`, `data`, `headers`, `paginator`,
 //!   `data_selector`, `response_actions`, `incremental`, `auth`; `include_from_parent`,
 //!   `selected`, and the loader's keys — `primary_key`, `write_disposition`, `columns`,
 //!   `table_name`, `merge_key`, ... — which are accepted and carried).
-//! - **Merging** ([`plan`](crate) step, dlt's `_merge_resource_endpoints`): the endpoint over
+//! - **Merging** (dlt's `_merge_resource_endpoints`): the endpoint over
 //!   `resource_defaults.endpoint`, key by key, with `params` and `json` merged one level deep; the
 //!   other resource keys replace the defaults'. A resource without a paginator uses the client's,
 //!   else auto-detection. A missing path is the resource name.
@@ -57,12 +58,16 @@
 //!   "action": "ignore"}`, or both (both must match). A matching response ends that request chain
 //!   quietly, without its records; a content match on a 200 page thus ends pagination. Other error
 //!   statuses fail the resource.
-//! - **Incremental**: see the [`incremental`](crate::State) rules in the state docs and below:
-//!   the start value (saved `last_value`, else `initial_value`) goes in `start_param`,
-//!   `end_value` in `end_param`; records outside `[start, end)` are dropped, records at the start
-//!   value already seen by the previous run are dropped by primary key or else by a hash of the
-//!   whole record; `last_value_func` `max` (default) or `min`; `range_start`, `range_end`,
-//!   `on_cursor_value_missing`, `row_order` as dlt; nothing is saved when `end_value` is set.
+//! - **Incremental** (`dlt/extract/incremental`): `{"type": "incremental", ...}` as a param, or
+//!   `endpoint.incremental` with `start_param`/`end_param`, or `{incremental.start_value}` (and
+//!   `initial_value`, `last_value`, `end_value`) placeholders anywhere a request is described. The
+//!   start value (the `last_value` a previous successful run saved in the [`State`] file, else
+//!   `initial_value`) and `end_value` are sent; records outside `[start, end)` are dropped, and
+//!   records at the start value already seen by the previous run are dropped by primary key
+//!   (`incremental.primary_key`, else the resource's) or else by a hash of the whole record;
+//!   `last_value_func` `max` (default) or `min`; `range_start`, `range_end`,
+//!   `on_cursor_value_missing` and `row_order` as dlt; nothing is read or saved when `end_value`
+//!   is set. A failed resource keeps the state it had.
 //! - **Next links**: a JSON or header link replaces the whole URL, so it does not carry the first
 //!   request's params (dlt clears them).
 //! - **Retry settings**: `[runtime]` `request_max_attempts`, `request_backoff_factor`,
@@ -76,8 +81,8 @@
 //! - **A `resolve` param not named in the path** is sent as a query parameter with the parent's
 //!   value; dlt raises and asks for `{resources.P.F}` instead (both work here).
 //! - **`${NAME}`** in any string value reads the environment (dlt has no such syntax; it reads
-//!   secrets from its own config). Values read this way are treated as secrets (see
-//!   [`config`](crate::RestApiConfig)).
+//!   secrets from its own config). `$${NAME}` is a literal `${NAME}`. Values read this way are
+//!   masked as secrets in every message, except in `client.base_url`, resource names and paths.
 //! - **Validation is stricter and earlier**: unknown keys (in a resource, endpoint, incremental,
 //!   response action, resolve), unknown paginator or auth types, a bad JSONPath (data selector,
 //!   resolve field, cursor path, paginator paths), a parent that does not exist, a cycle, a
@@ -96,6 +101,18 @@
 //!   the saved hashes are only those at the final last value; with `row_order`, pagination stops
 //!   early only for top-level resources, as in dlt.
 //! - **Resource names** become file names: no `/`, `\`, `.` or `..`.
+//!
+//! # Formats
+//! JSON (`.json`), YAML (`.yaml`, `.yml`) and TOML (`.toml`), chosen by extension; the three read
+//! into the same JSON value (TOML date-times become strings). YAML is read with `serde_norway`:
+//! `serde_yaml` is unmaintained, and its fork `serde_yml` is archived with an unsoundness advisory
+//! (RUSTSEC-2025-0068); `serde_norway` is the maintained fork of `serde_yaml`, same API and the
+//! workspace's licence.
+//!
+//! # Memory
+//! Records stay raw bytes (parsed only to read a parent field, a cursor or a primary key). A child
+//! runs at most `2 × concurrency` request chains ahead of the one it writes, each buffering at most
+//! four pages; a parent waits when its children's queues (64 records) are full.
 //!
 //! # Secrets
 //! Errors and summaries name resources, keys, statuses and URLs with secrets redacted; auth

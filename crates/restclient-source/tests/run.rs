@@ -562,3 +562,36 @@ async fn max_rps_spaces_the_requests() {
     );
     assert_eq!(server.hits("/r"), 6);
 }
+
+#[tokio::test]
+async fn endpoint_auth_form_data_and_header_placeholders() {
+    let server = TestServer::start().await;
+    server.route("/teams", Reply::json(&json!([{"id": "t1", "region": "eu"}])));
+    server.route("/members", |r: &RecordedRequest| {
+        Reply::json(&json!([{"form": r.form(), "auth": r.header("authorization"), "key": r.query_param("key"), "region": r.header("x-region")}]))
+    });
+    let src = source(json!({
+        "client": {"base_url": server.base_url(), "paginator": "single_page", "auth": {"type": "bearer", "token": "client-token-1"}},
+        "resources": [
+            "teams",
+            {"name": "members", "endpoint": {"path": "members", "method": "POST",
+                                             "data": {"team": "{resources.teams.id}", "limit": 10},
+                                             "headers": {"X-Region": "{resources.teams.region}"},
+                                             "auth": {"type": "api_key", "name": "key", "api_key": "endpoint-key-1", "location": "query"}}},
+        ]
+    }));
+    let dir = temp_dir("auth-data");
+    let summary = src.run(&RunOptions::new(&dir)).await.unwrap();
+    assert!(summary.is_success(), "{summary:?}");
+    assert_eq!(
+        server.requests_to("/teams")[0].header("authorization"),
+        Some("Bearer client-token-1")
+    );
+    assert_eq!(
+        lines(&dir, "members"),
+        [
+            json!({"form": [["team", "t1"], ["limit", "10"]], "auth": null, "key": "endpoint-key-1", "region": "eu"})
+        ],
+        "the endpoint's auth replaces the client's"
+    );
+}
