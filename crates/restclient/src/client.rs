@@ -10,7 +10,7 @@ use restclient_core::{BoxError, Request, Response, redact};
 use restclient_paginate::{Paginator, PaginatorConfig};
 use restclient_select::Selector;
 use restclient_transport::{
-    HttpClient, RetryLayer, RetryPolicy, RuntimeSettings, StandardRetryPolicy, TraceLayer,
+    HttpClient, RateLimitLayer, RetryLayer, RetryPolicy, RuntimeSettings, StandardRetryPolicy, TraceLayer,
 };
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
@@ -69,6 +69,8 @@ pub(crate) struct Inner {
     /// Everything below auth: the user's layers, tracing and the HTTP client (or the user's service).
     service: HttpService,
     retry: Wrap,
+    /// Rate limits and 429 pauses, one state shared by every call and clone.
+    rate_limit: RateLimitLayer,
     /// The whole stack with the client's own auth, assembled once by `build()` and shared by every
     /// call and clone; `None` when auth is scoped to each call's URL (no absolute base URL).
     stack: Option<HttpService>,
@@ -147,6 +149,7 @@ impl RestClient {
             _ => assemble(
                 &inner.service,
                 &inner.retry,
+                &inner.rate_limit,
                 auth,
                 inner.auth_everywhere,
                 inner.base_url.as_deref(),
@@ -195,11 +198,13 @@ impl RestClient {
     }
 }
 
-/// The one place the stack is assembled, outermost first: retry → (scoped) auth → the service
-/// (the user's layers → trace → HTTP client).
+/// The one place the stack is assembled, outermost first: retry → rate limit → (scoped) auth →
+/// the service (the user's layers → trace → HTTP client). The rate limit sits inside retry so
+/// every attempt counts, and outside auth so an OAuth token request waits its turn too.
 fn assemble(
     service: &HttpService,
     retry: &Wrap,
+    rate_limit: &RateLimitLayer,
     auth: Option<&SharedAuth>,
     auth_everywhere: bool,
     base_url: Option<&str>,
@@ -216,7 +221,7 @@ fn assemble(
             boxed(layer.layer(service.clone()))
         }
     };
-    Ok(retry(below_retry))
+    Ok(retry(boxed(rate_limit.layer(below_retry))))
 }
 
 fn boxed<S>(service: S) -> HttpService
@@ -259,6 +264,8 @@ pub struct RestClientBuilder {
     total_timeout: Option<Duration>,
     max_body_size: Option<usize>,
     max_redirects: Option<usize>,
+    max_rps: Option<f64>,
+    max_in_flight: Option<usize>,
     retry: Option<Wrap>,
     layers: Vec<Wrap>,
     service: Option<HttpService>,
@@ -353,6 +360,23 @@ impl RestClientBuilder {
     /// dlt's `request_timeout`: bounds connecting and every wait for data (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Starts at most `rps` requests per second, retries and OAuth token requests included, across
+    /// every call and clone of the client (a token bucket; see
+    /// [`restclient_transport::rate_limit`]). Off by default. Whatever this says, a 429 with
+    /// `Retry-After` or a `RateLimit`/`X-RateLimit` header saying the quota is spent pauses every
+    /// request of the client until the time it names.
+    pub fn max_rps(mut self, rps: f64) -> Self {
+        self.max_rps = Some(rps);
+        self
+    }
+
+    /// At most `n` requests in flight across every call and clone of the client. A 429 halves the
+    /// number allowed (down to 1); each success gives one back, up to `n`. Unlimited by default.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n);
         self
     }
 
@@ -492,16 +516,29 @@ impl RestClientBuilder {
             let layer = RetryLayer::new(StandardRetryPolicy::from_settings(&settings));
             Arc::new(move |s| boxed(layer.layer(s)))
         });
+        let rate_limit = RateLimitLayer::builder()
+            .settings(&settings)
+            .max_rps(self.max_rps)
+            .max_in_flight(self.max_in_flight)
+            .build()
+            .map_err(|e| Error::config(e.to_string()))?;
         // Auth scoped to a base URL (or to nothing) is the same for every call: assemble it once.
         let absolute_base = self.base_url.as_deref().filter(|b| url::is_absolute(b));
         let stack = match (&auth, absolute_base) {
-            (None, _) => Some(assemble(&service, &retry, None, true, None, "")?),
-            (Some(_), _) if self.auth_everywhere => {
-                Some(assemble(&service, &retry, auth.as_ref(), true, None, "")?)
-            }
+            (None, _) => Some(assemble(&service, &retry, &rate_limit, None, true, None, "")?),
+            (Some(_), _) if self.auth_everywhere => Some(assemble(
+                &service,
+                &retry,
+                &rate_limit,
+                auth.as_ref(),
+                true,
+                None,
+                "",
+            )?),
             (Some(_), Some(base)) => Some(assemble(
                 &service,
                 &retry,
+                &rate_limit,
                 auth.as_ref(),
                 false,
                 Some(base),
@@ -519,6 +556,7 @@ impl RestClientBuilder {
                 data_selector,
                 service,
                 retry,
+                rate_limit,
                 stack,
                 settings,
             }),

@@ -382,6 +382,9 @@ impl From<PaginateError> for Error {
                 Some(Box::new(e)),
             ),
             PaginateError::Hook(_) => Error::new(Kind::Hook, e.to_string(), Some(Box::new(e))),
+            PaginateError::CheckpointMismatch { .. } | PaginateError::InvalidCheckpoint { .. } => {
+                Error::new(Kind::Checkpoint, e.to_string(), Some(Box::new(e)))
+            }
             other => Error::new(Kind::Paginator, other.to_string(), Some(Box::new(other))),
         }
     }

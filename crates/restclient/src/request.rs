@@ -12,7 +12,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use restclient_auth::{AuthConfig, Authenticate, SharedAuth};
 use restclient_core::{Request, Response as HttpResponse, redact};
 use restclient_paginate::{
-    HookAction, Page, PageStream, PaginateExt, PaginateOptions, Paginator, PaginatorConfig, ResponseHook,
+    Checkpoint, HookAction, Page, PageStream, PaginateExt, PaginateOptions, Paginator, PaginatorConfig,
+    ResponseHook,
 };
 use restclient_select::Selector;
 use serde::de::DeserializeOwned;
@@ -235,6 +236,9 @@ pub struct PaginateBuilder {
     data_selector: Option<Selector>,
     hooks: Vec<ResponseHook>,
     raise_for_status: Option<bool>,
+    max_pages: Option<usize>,
+    concurrency: usize,
+    resume: Option<Checkpoint>,
 }
 
 impl fmt::Debug for PaginateBuilder {
@@ -259,6 +263,9 @@ impl PaginateBuilder {
             data_selector,
             hooks: Vec::new(),
             raise_for_status: None,
+            max_pages: None,
+            concurrency: 1,
+            resume: None,
         }
     }
 
@@ -313,13 +320,43 @@ impl PaginateBuilder {
         self
     }
 
-    /// The pages, streamed: one request at a time, nothing collected.
+    /// Up to `n` requests in flight for this pagination (default 1, as dlt). The pages, their
+    /// order and their records are the same at every `n`: offset and page-number paginators that
+    /// know their total (or a maximum) fetch the next pages ahead and never past the end; without
+    /// a total at most `n - 1` requests go past the end and their pages are dropped; cursors and
+    /// links learn the next request from the previous response, so for them `n > 1` only overlaps
+    /// the next request with the consumer's work on the current page. `0` is a config error.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Continues the run a [`Page::checkpoint`] was taken from: the recorded next request is sent
+    /// (with this call's headers and auth, which a checkpoint never holds) and the pages that
+    /// followed are yielded. A checkpoint of another run (URL, params, body, paginator or
+    /// selector) is refused before any request with an error for which
+    /// [`Error::is_checkpoint`] holds.
+    pub fn resume(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// Stops cleanly after `n` pages (`0` is a config error).
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    /// The pages, streamed: nothing collected, memory bounded by the pages in flight.
     pub fn pages(self) -> Pages {
         let options = PaginateOptions {
             paginator: self.paginator,
             data_selector: self.data_selector,
             response_hooks: self.hooks,
             raise_for_status: self.raise_for_status,
+            max_pages: self.max_pages,
+            concurrency: self.concurrency,
+            resume: self.resume,
         };
         let started = self
             .spec
