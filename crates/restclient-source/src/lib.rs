@@ -76,8 +76,11 @@
 //!
 //! # Deviations (more than dlt, or different)
 //! - **Concurrency**: independent resources and a child's request chains run concurrently under
-//!   one cap on requests in flight (default 8) and an optional requests-per-second pace, over one
-//!   client (one connection pool, one OAuth token). dlt runs them one request at a time.
+//!   one cap on requests in flight (default 8; it shrinks after a 429 and grows back) and an
+//!   optional requests-per-second limit, over one client (one connection pool, one OAuth token,
+//!   one rate limiter). A top-level resource whose paginator knows its total fetches its pages
+//!   ahead within the same cap (without a total, at most `concurrency - 1` requests go past the
+//!   end and are dropped). dlt runs everything one request at a time.
 //! - **A `resolve` param not named in the path** is sent as a query parameter with the parent's
 //!   value; dlt raises and asks for `{resources.P.F}` instead (both work here).
 //! - **`${NAME}`** in any string value reads the environment (dlt has no such syntax; it reads

@@ -353,7 +353,12 @@ async fn response_actions_ignore_by_status_and_by_content() {
         [json!(1), json!(2)],
         "a content match on a 200 ends pagination"
     );
-    assert_eq!(server.hits("/feed"), 2);
+    // pages 0..=5 are known in advance and fetched ahead; the content match still ends the output
+    assert!(
+        (2..=6).contains(&server.hits("/feed")),
+        "{}",
+        server.hits("/feed")
+    );
 }
 
 #[tokio::test]
@@ -462,7 +467,12 @@ async fn requests_in_flight_never_exceed_the_cap() {
         );
         let mut times = starts.lock().unwrap().clone();
         times.sort();
-        assert_eq!(times.len(), 15);
+        // without a total, fetching ahead sends at most cap - 1 requests past each end
+        assert!(
+            (15..=15 + 3 * (cap - 1)).contains(&times.len()),
+            "{}",
+            times.len()
+        );
         // a request is in flight for at least DELAY after its start
         let most = times
             .iter()

@@ -9,13 +9,15 @@
 //! [`CHAIN_BUFFER`] pages, wait behind the one being written.
 //!
 //! # Requests in flight
-//! Every page request, of every resource and chain, first takes a permit from one semaphore
-//! (the run's `concurrency`) and gives it back when the response is in; waiting for a slow
-//! writer or a full buffer holds no permit.
+//! Every page of every resource and chain is asked for under a permit of one semaphore (the
+//! run's `concurrency`), given back when the page is in; waiting for a slow writer or a full
+//! buffer holds no permit. The client itself caps the requests in flight at the same number
+//! (its `max_in_flight`, which also shrinks after a 429 and grows back), so a top-level resource
+//! that fetches pages ahead (offset and page-number paginators that know their total) stays
+//! within the cap too.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::StreamExt;
 use restclient::select::{Document, Query};
@@ -39,35 +41,10 @@ pub(crate) const FEED_BUFFER: usize = 64;
 pub(crate) struct Shared {
     pub(crate) client: RestClient,
     pub(crate) permits: Semaphore,
-    pub(crate) pacer: Option<Pacer>,
+    /// Pages a top-level resource fetches ahead (the facade's `concurrency`).
+    pub(crate) fetch_ahead: usize,
     /// Chains a child runs ahead of the one it writes.
     pub(crate) window: usize,
-}
-
-/// Spaces request starts `1 / max_rps` apart across the run (retries are not counted here).
-#[derive(Debug)]
-pub(crate) struct Pacer {
-    interval: Duration,
-    next: std::sync::Mutex<tokio::time::Instant>,
-}
-
-impl Pacer {
-    pub(crate) fn new(max_rps: f64) -> Option<Pacer> {
-        (max_rps.is_finite() && max_rps > 0.0).then(|| Pacer {
-            interval: Duration::from_secs_f64(1.0 / max_rps),
-            next: std::sync::Mutex::new(tokio::time::Instant::now()),
-        })
-    }
-
-    async fn wait(&self) {
-        let at = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let at = (*next).max(tokio::time::Instant::now());
-            *next = at + self.interval;
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
 }
 
 /// From a parent driver to a child driver.
@@ -140,7 +117,9 @@ impl Driver {
     }
 
     async fn run_top(&mut self) -> Result<(), ResourceFailure> {
-        let mut pages = request::paginate(&self.shared.client, &self.plan, &self.bindings()).pages();
+        let mut pages = request::paginate(&self.shared.client, &self.plan, &self.bindings())
+            .concurrency(self.shared.fetch_ahead)
+            .pages();
         while let Some(page) = next_page(&self.shared, &mut pages).await {
             let page = page.map_err(|e| ResourceFailure::from_error(e, &self.plan.name))?;
             self.counters.page();
@@ -251,12 +230,9 @@ impl Driver {
     }
 }
 
-/// The next page, holding a permit (and a pacer slot) while it is requested.
+/// The next page, holding a permit while it is requested.
 async fn next_page(shared: &Shared, pages: &mut Pages) -> Option<Result<Page, restclient::Error>> {
     let _permit = shared.permits.acquire().await.ok()?;
-    if let Some(pacer) = &shared.pacer {
-        pacer.wait().await;
-    }
     pages.next().await
 }
 

@@ -22,7 +22,7 @@ use crate::config::{RestApiConfig, RuntimeConfig};
 use crate::incremental::IncrementalFilter;
 use crate::plan::Plan;
 use crate::state::State;
-use driver::{Driver, FEED_BUFFER, Feed, Pacer, Shared};
+use driver::{Driver, FEED_BUFFER, Feed, Shared};
 use output::Sink;
 
 /// The default cap on requests in flight.
@@ -41,7 +41,7 @@ pub struct RunOptions {
     pub state_file: Option<PathBuf>,
     /// Requests in flight across the whole run (default 8, at least 1).
     pub concurrency: usize,
-    /// Start at most this many requests per second across the run (retries not counted).
+    /// Start at most this many requests per second across the run, retries included.
     pub max_rps: Option<f64>,
     /// For front ends: whether to show progress. The library itself prints nothing.
     pub quiet: bool,
@@ -143,7 +143,7 @@ impl Source {
             plan: Arc::new(Plan::build(&config)?),
             runtime: RuntimeConfig::default(),
         };
-        source.client(None)?;
+        source.client(&RunOptions::default())?;
         Ok(source)
     }
 
@@ -171,9 +171,13 @@ impl Source {
     }
 
     /// The builder of the run's client: the `client` section and the `[runtime]` settings.
-    fn client(&self, _max_rps: Option<f64>) -> Result<RestClient, SourceError> {
+    fn client(&self, options: &RunOptions) -> Result<RestClient, SourceError> {
         let mut config = self.plan.client.clone();
         self.runtime.apply(&mut config);
+        if let Some(rps) = options.max_rps {
+            config.max_rps = Some(rps);
+        }
+        config.max_in_flight = Some(options.concurrency.max(1));
         RestClientBuilder::from_config(config)
             .build()
             .map_err(SourceError::Client)
@@ -250,9 +254,9 @@ impl Source {
             None => State::default(),
         };
         let shared = Arc::new(Shared {
-            client: self.client(options.max_rps)?,
+            client: self.client(options)?,
             permits: Semaphore::new(options.concurrency.max(1)),
-            pacer: options.max_rps.and_then(Pacer::new),
+            fetch_ahead: options.concurrency.max(1),
             window: options.concurrency.max(1) * 2,
         });
         let progress = options.progress.clone().unwrap_or_default();
