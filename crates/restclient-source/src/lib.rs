@@ -67,7 +67,8 @@
 //!   (`incremental.primary_key`, else the resource's) or else by a hash of the whole record;
 //!   `last_value_func` `max` (default) or `min`; `range_start`, `range_end`,
 //!   `on_cursor_value_missing` and `row_order` as dlt; nothing is read or saved when `end_value`
-//!   is set. A failed resource keeps the state it had.
+//!   is set. A run's new values are committed when the run is complete (see *Kill and resume*);
+//!   a failed resource keeps the state it had.
 //! - **Next links**: a JSON or header link replaces the whole URL, so it does not carry the first
 //!   request's params (dlt clears them).
 //! - **Retry settings**: `[runtime]` `request_max_attempts`, `request_backoff_factor`,
@@ -105,6 +106,40 @@
 //!   early only for top-level resources, as in dlt.
 //! - **Resource names** become file names: no `/`, `\`, `.` or `..`.
 //!
+//! # Kill and resume (`--state FILE`)
+//! With a state file, [`Source::run`] keeps the run's progress in the file's `run` entry (layout in
+//! [`State`]), so a run killed at any instant (or one where resources failed) and started again
+//! with the same state file and resources writes every record exactly once, in order:
+//! - **Durability**: a resource writes a page's records and hands them to the OS; a writer task
+//!   then flushes that output to disk and only then replaces the state file atomically (temp
+//!   file in the same folder, fsync, rename, fsync the folder) with, per resource, its output's
+//!   length, its record count and where to continue. Reports that arrive while a write is under
+//!   way are saved together by the next one, so the state may lag behind the outputs but never
+//!   runs ahead of them. On start, each output is cut back to the length the state holds.
+//! - **Leaves continue from checkpoints**: a resource that feeds no child of the run keeps the
+//!   library's checkpoint after each written page ([`restclient::Page::checkpoint`]). A
+//!   top-level one resumes with it (`PaginateBuilder::resume`): the recorded next request is sent.
+//!   A child keeps the index of the parent record whose request chain it is writing and that
+//!   chain's checkpoint: it skips the parent records before it and continues that chain. Its
+//!   incremental filter continues from the last value it had reached.
+//! - **Parents replay**: a resource that feeds a child which has not finished (a parent, or a
+//!   middle link of a chain) starts again from its first page, since its children need its
+//!   records again; it numbers the records it keeps and writes only those its output lacks. Its
+//!   pages are thus requested twice after a kill (a parent is usually a small share of the
+//!   requests), and its filter decides the same way since the start value is unchanged.
+//! - **Finished** resources (whose children, if any, also finished) do not run again; their
+//!   outputs are kept.
+//! - **The end**: when every resource of the run has finished, the incremental values they
+//!   reached are committed and the `run` entry goes, in one replacement of the file (a file left
+//!   with nothing in it is removed). The next run is then a new one and rewrites the outputs.
+//!   Until then every run with that file continues the unfinished one: a run asking for other
+//!   resources is refused, naming the ones it wrote. A checkpoint written for another request
+//!   (a config changed in between) fails that resource with the library's checkpoint error.
+//! - **Assumed**: the API returns the same records when asked again (as any resume must; a
+//!   changed parent record fails its child's checkpoint rather than write a wrong chain).
+//!   [`Source::stream`] keeps no progress: with a state file it only reads and saves incremental
+//!   values, per resource as it finishes.
+//!
 //! # Formats
 //! JSON (`.json`), YAML (`.yaml`, `.yml`) and TOML (`.toml`), chosen by extension; the three read
 //! into the same JSON value (TOML date-times become strings). YAML is read with `serde_norway`:
@@ -135,4 +170,4 @@ pub use run::{
     DEFAULT_CONCURRENCY, Progress, ResourceFailure, ResourceProgress, ResourceStatus, ResourceSummary,
     RunOptions, RunSummary, Source, SourceEvent, SourceStream,
 };
-pub use state::{IncrementalState, ResourceState, STATE_VERSION, State};
+pub use state::{IncrementalState, ResourceState, RunProgress, RunState, STATE_VERSION, State};

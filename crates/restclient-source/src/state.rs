@@ -4,26 +4,37 @@
 //! {"version": 1,
 //!  "resources": {
 //!    "events": {"incremental": {"updated_at": {"initial_value": "2024-01-01", "last_value": "2024-03-09",
-//!                                              "unique_hashes": ["..."], "start_value": "2024-01-01"}},
-//!               "checkpoint": null}}}
+//!                                              "unique_hashes": ["..."], "start_value": "2024-01-01"}}}},
+//!  "run": {"selection": ["events", "posts"],
+//!          "resources": {
+//!            "users":  {"done": true, "output_len": 0, "pages": 20, "records": 1000},
+//!            "posts":  {"output_len": 81234, "pages": 311, "records": 4410, "parent_index": 155,
+//!                       "checkpoint": {"version": 1, "fingerprint": "...", "...": "..."}},
+//!            "events": {"output_len": 5120, "pages": 3, "records": 300, "checkpoint": {"...": "..."},
+//!                       "incremental": {"last_value": "2024-03-02", "...": "..."}}}}}
 //! ```
 //!
-//! Per resource, `incremental` holds dlt's per-cursor state (keyed by cursor path, as dlt's
-//! `resource_state["incremental"][cursor_path]`), and `checkpoint` is room for a pagination
-//! checkpoint (any JSON; kept as is by runs that do not use it). Only values from records and the
-//! config's cursor values are stored: never a header, a parameter or a credential.
+//! - `resources.<name>.incremental` holds dlt's per-cursor state (keyed by cursor path, as dlt's
+//!   `resource_state["incremental"][cursor_path]`): the committed values the next run starts from.
+//! - `run` is there while a run is unfinished (killed, or a resource failed): the `selection` of
+//!   resources it writes, and per resource its [`RunProgress`]. The next run with this state file
+//!   continues that run (see the crate docs, *Kill and resume*); when every resource of it has
+//!   finished, the incremental values it ended with are committed to `resources` and `run` is
+//!   removed, in one replacement of the file.
+//!
+//! Only values from records, the config's cursor values, output lengths, counts and the
+//! library's [`Checkpoint`]s (which hold no secret) are stored: never a header or a credential.
 //!
 //! The file is replaced atomically: written to a temporary file in the same folder, flushed to
 //! disk, renamed over the old one, and the folder flushed, so a crash leaves the old state or the
-//! new one, never a mix. A resource's incremental state is updated only when that resource
-//! finished; a failed resource keeps what it had.
+//! new one, never a mix.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use restclient::paginate::Checkpoint;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::SourceError;
 pub use crate::incremental::IncrementalState;
@@ -40,6 +51,9 @@ pub struct State {
     /// Per resource name.
     #[serde(default)]
     pub resources: BTreeMap<String, ResourceState>,
+    /// The unfinished run, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunState>,
 }
 
 impl Default for State {
@@ -47,6 +61,7 @@ impl Default for State {
         State {
             version: STATE_VERSION,
             resources: BTreeMap::new(),
+            run: None,
         }
     }
 }
@@ -58,9 +73,48 @@ pub struct ResourceState {
     /// Incremental state per cursor path.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub incremental: BTreeMap<String, IncrementalState>,
-    /// A pagination checkpoint, kept as is.
+}
+
+/// An unfinished run: what it writes and how far each of its resources got.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunState {
+    /// The resources the run writes (sorted); a run continuing it must write the same ones.
+    pub selection: Vec<String>,
+    /// Per resource that ran.
+    #[serde(default)]
+    pub resources: BTreeMap<String, RunProgress>,
+}
+
+/// How far one resource of an unfinished run got: everything here is durable in its output.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunProgress {
+    /// Whether the resource finished (its output is complete).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub done: bool,
+    /// The length of its output file holding exactly `records` records (0 when not written).
+    pub output_len: u64,
+    /// Pages received.
+    pub pages: u64,
+    /// Records kept, in output order (also counted for a resource that is not written).
+    pub records: u64,
+    /// A child that resumes from its checkpoint: the index of the parent record whose request
+    /// chain is in progress (the chains of the records before it are complete in the output).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub parent_index: u64,
+    /// A resource that resumes from its checkpoint: the library's checkpoint after its last
+    /// written page (a child's: of the chain of `parent_index`); `None`: from the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<Value>,
+    pub checkpoint: Option<Checkpoint>,
+    /// The incremental state so far (when `done`: the state to commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<(String, IncrementalState)>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl State {
@@ -162,8 +216,19 @@ mod tests {
                 start_value: Some(json!(1)),
             },
         );
-        r.checkpoint = Some(json!({"page": 3}));
         state.resources.insert("events".into(), r);
+        state.run = Some(RunState {
+            selection: vec!["events".into()],
+            resources: BTreeMap::from([(
+                "events".into(),
+                RunProgress {
+                    output_len: 10,
+                    pages: 1,
+                    records: 2,
+                    ..RunProgress::default()
+                },
+            )]),
+        });
         state.save(&path).unwrap();
         assert_eq!(State::load(&path).unwrap(), state);
         let text = std::fs::read_to_string(&path).unwrap();

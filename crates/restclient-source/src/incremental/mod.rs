@@ -132,6 +132,13 @@ impl IncrementalFilter {
         }
     }
 
+    /// Continues from the state an interrupted run of the same resource had reached (its
+    /// [`state`](Self::state) then); the start value and the previous run's hashes stay.
+    pub(crate) fn restore(&mut self, reached: &IncrementalState) {
+        self.last_value.clone_from(&reached.last_value);
+        self.last_hashes.clone_from(&reached.unique_hashes);
+    }
+
     /// The value sent as the start param.
     pub(crate) fn start_value(&self) -> Option<&Value> {
         self.start_value.as_ref()

@@ -1,5 +1,6 @@
 //! Running a source: [`Source`], [`RunOptions`], and the stream form [`SourceStream`].
 
+mod checkpoint;
 mod driver;
 mod output;
 mod report;
@@ -21,8 +22,9 @@ use crate::SourceError;
 use crate::config::{RestApiConfig, RuntimeConfig};
 use crate::incremental::IncrementalFilter;
 use crate::plan::Plan;
-use crate::state::State;
-use driver::{Driver, FEED_BUFFER, Feed, Shared};
+use crate::state::{RunProgress, RunState, State};
+use checkpoint::StateWriter;
+use driver::{Driver, FEED_BUFFER, Feed, Resume, Shared};
 use output::Sink;
 
 /// The default cap on requests in flight.
@@ -37,7 +39,9 @@ pub struct RunOptions {
     /// Only these resources (and the parents they need, which are then run but not written);
     /// empty: every selected resource.
     pub resources: Vec<String>,
-    /// The state file: incremental values are read from it and saved to it.
+    /// The state file: incremental values are read from it and saved to it; with
+    /// [`Source::run`] it also holds the progress of an unfinished run, which the next run with
+    /// the same file continues (see the crate docs, *Kill and resume*).
     pub state_file: Option<PathBuf>,
     /// Requests in flight across the whole run (default 8, at least 1).
     pub concurrency: usize,
@@ -249,10 +253,53 @@ impl Source {
             }
         }
 
-        let state = match &options.state_file {
-            Some(path) => State::load(path)?,
+        let mut state = match &options.state_file {
+            Some(path) => {
+                let _io = checkpoint::STATE_IO.lock().await;
+                State::load(path)?
+            }
             None => State::default(),
         };
+        // With files and a state file, the run keeps its progress in the state (`run`).
+        let tracked = match (&mode, &options.state_file) {
+            (Mode::Files(_), Some(path)) => Some(path.clone()),
+            _ => None,
+        };
+        let selection: Vec<String> = written.iter().map(|s| (*s).to_owned()).collect();
+        let previous = match &tracked {
+            Some(path) => match state.run.take() {
+                Some(run) if run.selection != selection => {
+                    return Err(SourceError::State {
+                        path: path.clone(),
+                        message: format!(
+                            "it holds an unfinished run writing {:?}; run again with those resources to \
+                             finish it, or remove its `run` entry to start over",
+                            run.selection
+                        ),
+                    });
+                }
+                run => run,
+            },
+            None => None,
+        };
+        let progress_of = |name: &str| -> Option<&RunProgress> {
+            previous.as_ref().and_then(|run| run.resources.get(name))
+        };
+        // A resumed run runs what is not done, and the parents feeding it.
+        let mut needed: BTreeSet<&str> = BTreeSet::new();
+        for name in &running {
+            if progress_of(name).is_some_and(|p| p.done) {
+                continue;
+            }
+            let mut current = plan.get(name);
+            while let Some(r) = current {
+                if !needed.insert(r.name.as_str()) {
+                    break;
+                }
+                current = r.parent.as_deref().and_then(|p| plan.get(p));
+            }
+        }
+
         let shared = Arc::new(Shared {
             client: self.client(options)?,
             permits: Semaphore::new(options.concurrency.max(1)),
@@ -260,15 +307,19 @@ impl Source {
             window: options.concurrency.max(1) * 2,
         });
         let progress = options.progress.clone().unwrap_or_default();
+        let mut writer = tracked.as_ref().map(|path| {
+            let mut run_state = state.clone();
+            run_state.run = Some(RunState {
+                selection: selection.clone(),
+                resources: previous.as_ref().map(|r| r.resources.clone()).unwrap_or_default(),
+            });
+            StateWriter::new(path.clone(), run_state)
+        });
 
         // feeds from parents to children
         let mut feeds_to: HashMap<&str, Vec<mpsc::Sender<Feed>>> = HashMap::new();
         let mut feed_of: HashMap<&str, mpsc::Receiver<Feed>> = HashMap::new();
-        for r in plan
-            .resources
-            .iter()
-            .filter(|r| running.contains(r.name.as_str()))
-        {
+        for r in plan.resources.iter().filter(|r| needed.contains(r.name.as_str())) {
             if let Some(parent) = &r.parent {
                 let (tx, rx) = mpsc::channel(FEED_BUFFER);
                 feeds_to.entry(parent.as_str()).or_default().push(tx);
@@ -283,22 +334,64 @@ impl Source {
             .filter(|r| running.contains(r.name.as_str()))
         {
             let name = r.name.as_str();
+            let counters = progress.register(name);
+            let resumed = progress_of(name).cloned().unwrap_or_default();
+            if !needed.contains(name) {
+                // finished by the run this one continues
+                counters.preset(resumed.pages, resumed.records);
+                counters.end(false);
+                tasks.push((name, written.contains(name), counters, None));
+                continue;
+            }
+            let leaf = !feeds_to.contains_key(name);
             let sink = match (&mode, written.contains(name)) {
                 (_, false) => Sink::Discard,
+                (Mode::Files(dir), true) if previous.is_some() => {
+                    Sink::file_resumed(dir, name, resumed.output_len)?
+                }
                 (Mode::Files(dir), true) => Sink::file(dir, name)?,
                 (Mode::Channel(tx), true) => Sink::Channel {
                     resource: Arc::from(name),
                     tx: tx.clone(),
                 },
             };
-            let filter = r.incremental.as_ref().map(|spec| {
+            let mut filter = r.incremental.as_ref().map(|spec| {
                 let saved = state
                     .resources
                     .get(name)
                     .and_then(|s| s.incremental.get(&spec.cursor_path));
                 IncrementalFilter::new(spec.clone(), r.primary_key.as_deref(), saved)
             });
-            let counters = progress.register(name);
+            // a leaf continues from its checkpoint; a parent replays from its start
+            let resume = if previous.is_none() {
+                Resume {
+                    leaf,
+                    ..Resume::default()
+                }
+            } else if leaf {
+                if let (Some(filter), Some((_, reached))) = (&mut filter, &resumed.incremental) {
+                    filter.restore(reached);
+                }
+                counters.preset(resumed.pages, resumed.records);
+                Resume {
+                    written: resumed.records,
+                    emitted: resumed.records,
+                    pages: resumed.pages,
+                    parent_index: resumed.parent_index,
+                    checkpoint: resumed.checkpoint.clone(),
+                    leaf,
+                }
+            } else {
+                Resume {
+                    written: resumed.records,
+                    leaf,
+                    ..Resume::default()
+                }
+            };
+            let reporter = match &mut writer {
+                Some(writer) => Some(writer.reporter(name, sink.sync_handle()?)),
+                None => None,
+            };
             let driver = Driver {
                 plan: r.clone(),
                 shared: shared.clone(),
@@ -306,24 +399,41 @@ impl Source {
                 children: feeds_to.remove(name).unwrap_or_default(),
                 filter,
                 counters: counters.clone(),
+                resume,
+                reporter,
             };
             let feed = feed_of.remove(name);
             let task = tokio::spawn(driver.run(feed));
             guard.0.push(task.abort_handle());
-            tasks.push((name, written.contains(name), counters, task));
+            tasks.push((name, written.contains(name), counters, Some(task)));
         }
+        let writer = match writer {
+            Some(writer) => {
+                writer.save()?;
+                let task = tokio::spawn(writer.run());
+                guard.0.push(task.abort_handle());
+                Some(task)
+            }
+            None => None,
+        };
 
         let mut summary = RunSummary::default();
         let mut new_state = state.clone();
         let mut state_changed = false;
         for (name, was_written, counters, task) in tasks {
-            let outcome = match task.await {
-                Ok(outcome) => outcome,
-                Err(e) => driver::Outcome {
-                    failure: Some(ResourceFailure::message(format!(
-                        "the resource's task ended abruptly: {e}"
-                    ))),
+            let outcome = match task {
+                None => driver::Outcome {
+                    failure: None,
                     incremental: None,
+                },
+                Some(task) => match task.await {
+                    Ok(outcome) => outcome,
+                    Err(e) => driver::Outcome {
+                        failure: Some(ResourceFailure::message(format!(
+                            "the resource's task ended abruptly: {e}"
+                        ))),
+                        incremental: None,
+                    },
                 },
             };
             if let Some((cursor_path, incremental)) = outcome.incremental {
@@ -344,13 +454,62 @@ impl Source {
                 failure: outcome.failure,
             });
         }
-        if let Some(path) = &options.state_file
-            && state_changed
-        {
-            new_state.save(path)?;
+        match (writer, &tracked) {
+            (Some(writer), Some(path)) => {
+                let finished = match writer.await {
+                    Ok(result) => result?,
+                    Err(e) => {
+                        return Err(SourceError::State {
+                            path: path.clone(),
+                            message: format!("its writer ended abruptly: {e}"),
+                        });
+                    }
+                };
+                commit(finished, path, summary.is_success())?;
+            }
+            _ => {
+                if let Some(path) = &options.state_file
+                    && state_changed
+                {
+                    new_state.save(path)?;
+                }
+            }
         }
         Ok(summary)
     }
+}
+
+/// The end of a run that keeps its progress: when every resource of it is done, its incremental
+/// values are committed and the `run` entry goes (a state with nothing left is removed);
+/// otherwise the state stays as the writer left it, for the next run to continue.
+fn commit(mut state: State, path: &Path, complete: bool) -> Result<(), SourceError> {
+    let Some(run) = state.run.take() else {
+        return Ok(());
+    };
+    if !complete {
+        state.run = Some(run);
+        return state.save(path);
+    }
+    for (name, progress) in run.resources {
+        if let Some((cursor_path, incremental)) = progress.incremental {
+            state
+                .resources
+                .entry(name)
+                .or_default()
+                .incremental
+                .insert(cursor_path, incremental);
+        }
+    }
+    if state.resources.is_empty() {
+        return match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(SourceError::State {
+                path: path.to_owned(),
+                message: format!("cannot remove: {e}"),
+            }),
+            _ => Ok(()),
+        };
+    }
+    state.save(path)
 }
 
 /// Aborts the run's tasks when the run itself is dropped (a dropped stream).

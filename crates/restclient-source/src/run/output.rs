@@ -24,6 +24,8 @@ pub(crate) enum Sink {
     File {
         path: PathBuf,
         out: BufWriter<File>,
+        /// Bytes written so far (the file's length once flushed).
+        len: u64,
     },
     Channel {
         resource: Arc<str>,
@@ -43,19 +45,83 @@ impl Sink {
         Ok(Sink::File {
             path,
             out: BufWriter::with_capacity(BUFFER, file),
+            len: 0,
         })
+    }
+
+    /// Opens `dir/<resource>.ndjson` to continue it: cut back to `len` bytes (what the state file
+    /// says is complete), writing after them. A file shorter than `len` is an error: it is not
+    /// the output the state describes.
+    pub(crate) fn file_resumed(dir: &Path, resource: &str, len: u64) -> Result<Sink, SourceError> {
+        let path = dir.join(format!("{resource}.ndjson"));
+        let error = |source| SourceError::Output {
+            path: path.clone(),
+            source,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(error)?;
+        let found = file.metadata().map_err(error)?.len();
+        if found < len {
+            return Err(error(io::Error::other(format!(
+                "the state file says it holds {len} bytes, but it has {found}: \
+                 not the output of the run the state file describes"
+            ))));
+        }
+        file.set_len(len).map_err(error)?;
+        io::Seek::seek(&mut file, io::SeekFrom::Start(len)).map_err(error)?;
+        Ok(Sink::File {
+            path,
+            out: BufWriter::with_capacity(BUFFER, file),
+            len,
+        })
+    }
+
+    /// A second handle on the output file, for flushing it to disk from elsewhere.
+    pub(crate) fn sync_handle(&self) -> Result<Option<(PathBuf, File)>, SourceError> {
+        match self {
+            Sink::File { path, out, .. } => out
+                .get_ref()
+                .try_clone()
+                .map(|file| Some((path.clone(), file)))
+                .map_err(|source| SourceError::Output {
+                    path: path.clone(),
+                    source,
+                }),
+            _ => Ok(None),
+        }
+    }
+
+    /// Hands everything written to the operating system; the output's length (0 when not a
+    /// file). The bytes are durable once the file is synced.
+    pub(crate) fn flush(&mut self) -> Result<u64, SourceError> {
+        match self {
+            Sink::File { path, out, len } => {
+                out.flush().map_err(|source| SourceError::Output {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(*len)
+            }
+            _ => Ok(0),
+        }
     }
 
     /// Writes one page's kept records.
     pub(crate) async fn write(&mut self, records: Vec<RawRecord>) -> Result<(), SourceError> {
         match self {
-            Sink::File { path, out } => {
+            Sink::File { path, out, len } => {
+                let mut counted = Counted { out, written: 0 };
                 for record in &records {
-                    write_line(out, record.as_bytes()).map_err(|source| SourceError::Output {
+                    write_line(&mut counted, record.as_bytes()).map_err(|source| SourceError::Output {
                         path: path.clone(),
                         source,
                     })?;
                 }
+                *len += counted.written;
                 Ok(())
             }
             Sink::Channel { resource, tx } => {
@@ -77,7 +143,7 @@ impl Sink {
 
     /// Flushes a file to disk.
     pub(crate) fn finish(&mut self) -> Result<(), SourceError> {
-        if let Sink::File { path, out } = self {
+        if let Sink::File { path, out, .. } = self {
             out.flush()
                 .and_then(|()| out.get_ref().sync_data())
                 .map_err(|source| SourceError::Output {
@@ -86,6 +152,24 @@ impl Sink {
                 })?;
         }
         Ok(())
+    }
+}
+
+/// Counts the bytes written through it.
+struct Counted<'a, W> {
+    out: &'a mut W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 

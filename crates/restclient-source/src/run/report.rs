@@ -149,6 +149,12 @@ impl Counters {
         self.pages.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Starts from what an interrupted run had counted.
+    pub(crate) fn preset(&self, pages: u64, records: u64) {
+        self.pages.store(pages, Ordering::Relaxed);
+        self.records.store(records, Ordering::Relaxed);
+    }
+
     pub(crate) fn records(&self, n: usize) {
         self.records.fetch_add(n as u64, Ordering::Relaxed);
     }
