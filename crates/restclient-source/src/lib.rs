@@ -13,6 +13,12 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A command line needs one call, [`run_config`]: [`RunOptions`] carries every option of
+//! `restclient run` (output folder, resources, state file, concurrency, rate, retry settings), a
+//! [`Progress`] to draw a status line from ([`Progress::status_line`]) while it runs, and the
+//! [`RunSummary`] says per resource its pages, records and failure (status and URL;
+//! [`RunSummary::failure_lines`] for stderr).
+//!
 //! ```json
 //! {"client": {"base_url": "https://api.example.com/v1", "auth": {"token": "${API_TOKEN}"},
 //!             "paginator": {"type": "page_number", "base_page": 1, "total_path": null}},
@@ -168,6 +174,6 @@ pub use config::{Format, RestApiConfig, RuntimeConfig};
 pub use error::SourceError;
 pub use run::{
     DEFAULT_CONCURRENCY, Progress, ResourceFailure, ResourceProgress, ResourceStatus, ResourceSummary,
-    RunOptions, RunSummary, Source, SourceEvent, SourceStream,
+    RunOptions, RunSummary, Source, SourceEvent, SourceStream, run_config,
 };
 pub use state::{IncrementalState, ResourceState, RunProgress, RunState, STATE_VERSION, State};

@@ -605,3 +605,39 @@ async fn endpoint_auth_form_data_and_header_placeholders() {
         "the endpoint's auth replaces the client's"
     );
 }
+
+#[tokio::test]
+async fn command_line_retry_settings_win_and_failures_read_as_one_line_each() {
+    let server = TestServer::start().await;
+    server.route(
+        "/flaky",
+        restclient_testkit::fail_times(2, Reply::status(500), Reply::json(&json!([{"a": 1}]))),
+    );
+    server.route("/broken", Reply::status(503));
+    let src = source(json!({
+        "client": {"base_url": server.base_url(), "paginator": "single_page", "max_attempts": 1},
+        "resources": ["flaky", "broken"]
+    }));
+    let dir = temp_dir("cli-overrides");
+    let options = RunOptions {
+        max_attempts: Some(3),
+        backoff_factor: Some(0.0),
+        progress: Some(std::sync::Arc::new(Progress::new())),
+        ..RunOptions::new(&dir)
+    };
+    let summary = src.run(&options).await.unwrap();
+    assert!(summary.get("flaky").unwrap().failure.is_none(), "{summary:?}");
+    assert_eq!(lines(&dir, "flaky"), [json!({"a": 1})]);
+    assert_eq!(server.hits("/broken"), 3);
+    let failed = summary.failure_lines();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].starts_with("resource broken failed:")
+            && failed[0].contains("503")
+            && failed[0].contains("/broken"),
+        "{}",
+        failed[0]
+    );
+    let line = options.progress.as_ref().unwrap().status_line();
+    assert_eq!(line, "1 done | 1 failed");
+}

@@ -45,8 +45,18 @@ pub struct RunOptions {
     pub state_file: Option<PathBuf>,
     /// Requests in flight across the whole run (default 8, at least 1).
     pub concurrency: usize,
-    /// Start at most this many requests per second across the run, retries included.
+    /// Start at most this many requests per second across the run, retries included (over the
+    /// client section's `max_rps`).
     pub max_rps: Option<f64>,
+    /// Attempts per request, the first included (the command line's `--max-attempts`): wins over
+    /// the client section, `RUNTIME__*` variables and `.dlt/config.toml`.
+    pub max_attempts: Option<u32>,
+    /// The backoff multiplier (`--backoff-factor`), winning as `max_attempts` does.
+    pub backoff_factor: Option<f64>,
+    /// The cap on one retry wait in seconds (`--max-retry-delay`), winning as `max_attempts` does.
+    pub max_retry_delay: Option<f64>,
+    /// Connect and read timeout in seconds (`--timeout`), winning as `max_attempts` does.
+    pub timeout: Option<f64>,
     /// For front ends: whether to show progress. The library itself prints nothing.
     pub quiet: bool,
     /// Live counters to display while the run goes on.
@@ -61,6 +71,10 @@ impl Default for RunOptions {
             state_file: None,
             concurrency: DEFAULT_CONCURRENCY,
             max_rps: None,
+            max_attempts: None,
+            backoff_factor: None,
+            max_retry_delay: None,
+            timeout: None,
             quiet: false,
             progress: None,
         }
@@ -125,6 +139,16 @@ enum Mode {
     Channel(mpsc::Sender<Result<SourceEvent, SourceError>>),
 }
 
+/// What `restclient run CONFIG` does: reads the config file (JSON, YAML or TOML; `${NAME}` from
+/// the environment) and `.dlt/config.toml`'s `[runtime]`, checks it, and runs it with `options`.
+///
+/// # Errors
+/// A bad config (naming the resource and key) or what stops a whole run (see [`Source::run`]);
+/// a resource that fails is in the summary instead.
+pub async fn run_config(config: impl AsRef<Path>, options: &RunOptions) -> Result<RunSummary, SourceError> {
+    Source::from_path(config)?.run(options).await
+}
+
 impl Source {
     /// Reads, expands and checks a config file, with `[runtime]` settings from `.dlt/config.toml`
     /// in the working directory (when there is one).
@@ -181,6 +205,10 @@ impl Source {
         if let Some(rps) = options.max_rps {
             config.max_rps = Some(rps);
         }
+        config.max_attempts = options.max_attempts.or(config.max_attempts);
+        config.backoff_factor = options.backoff_factor.or(config.backoff_factor);
+        config.max_retry_delay = options.max_retry_delay.or(config.max_retry_delay);
+        config.timeout = options.timeout.or(config.timeout);
         config.max_in_flight = Some(options.concurrency.max(1));
         RestClientBuilder::from_config(config)
             .build()

@@ -78,6 +78,18 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
+    /// One line per failed resource for stderr, e.g.
+    /// `resource posts failed: HTTP 500 Internal Server Error (url: http://…/users/7/posts)`.
+    pub fn failure_lines(&self) -> Vec<String> {
+        self.failures()
+            .filter_map(|r| {
+                r.failure
+                    .as_ref()
+                    .map(|f| format!("resource {} failed: {f}", r.name))
+            })
+            .collect()
+    }
+
     /// Whether every resource finished.
     pub fn is_success(&self) -> bool {
         self.resources.iter().all(|r| r.failure.is_none())
@@ -192,6 +204,36 @@ impl Progress {
             .unwrap_or_else(|e| e.into_inner())
             .push(counters.clone());
         counters
+    }
+
+    /// One line for a terminal: each running resource with its pages, records and record rate,
+    /// then how many finished and failed; e.g.
+    /// `posts 311 pages 4410 rec (1520/s) | users 20 pages 1000 rec (730/s) | 2 done`.
+    pub fn status_line(&self) -> String {
+        let mut parts = Vec::new();
+        let (mut done, mut failed) = (0, 0);
+        for r in self.snapshot() {
+            match r.status {
+                ResourceStatus::Running => {
+                    let secs = r.elapsed.as_secs_f64();
+                    let rate = if secs > 0.0 { r.records as f64 / secs } else { 0.0 };
+                    parts.push(format!(
+                        "{} {} pages {} rec ({rate:.0}/s)",
+                        r.name, r.pages, r.records
+                    ));
+                }
+                ResourceStatus::Done => done += 1,
+                ResourceStatus::Failed => failed += 1,
+                ResourceStatus::Waiting => {}
+            }
+        }
+        if done > 0 {
+            parts.push(format!("{done} done"));
+        }
+        if failed > 0 {
+            parts.push(format!("{failed} failed"));
+        }
+        parts.join(" | ")
     }
 
     /// Every resource's counters now.
