@@ -92,7 +92,7 @@ fn max_rps_under_the_servers_rate_gets_no_429() {
 
     // Without a limit the server refuses some, and every record still arrives exactly once.
     let server = TestServer::start_background();
-    let limited = RateLimited::new(styled_api(style, 120), 50.0, 2).fractional_retry_after(true);
+    let limited = RateLimited::new(styled_api(style, 400), 100.0, 5).fractional_retry_after(true);
     let stats = limited.stats();
     server.route("/items", limited);
     let out = paginate(
@@ -101,8 +101,17 @@ fn max_rps_under_the_servers_rate_gets_no_429() {
         &["--concurrency", "8", "--max-retry-delay", "1"],
     )
     .success();
-    assert_eq!(common::ids(&out.stdout), (0..120).collect::<Vec<_>>());
-    assert!(stats.passed() >= 12, "{} passed", stats.passed());
+    assert_eq!(common::ids(&out.stdout), (0..400).collect::<Vec<_>>());
+    assert!(stats.passed() >= 40, "{} passed", stats.passed());
+    // Every refusal was retried (exactly once each record, above); the client learns no rate
+    // without --max-rps, so refusals stay bounded only by the shared pauses and the halved
+    // in-flight limit: measured here at about 1.8 per success against this sub-millisecond server.
+    assert!(
+        stats.throttled() <= 3 * stats.passed(),
+        "{} refused, {} passed",
+        stats.throttled(),
+        stats.passed()
+    );
 }
 
 #[test]
