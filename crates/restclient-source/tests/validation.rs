@@ -307,3 +307,24 @@ fn the_example_configs_read_the_same_in_three_formats() {
     );
     assert!(names.iter().all(|n| n == &names[0]));
 }
+
+#[test]
+fn the_paginators_example_reads_with_its_environment() {
+    let env = |name: &str| match name {
+        "DEMO_URL" => Some("http://127.0.0.1:9".to_owned()),
+        "DEMO_CLIENT_SECRET" => Some("s3cret-from-env".to_owned()),
+        _ => None,
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/paginators.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let config = RestApiConfig::from_str_with_env(&text, restclient_source::Format::Yaml, &env).unwrap();
+    let source = Source::from_config(config).unwrap();
+    assert_eq!(source.parent("orders_by_customer"), Some("customers"));
+    assert!(!format!("{source:?}").contains("s3cret-from-env"));
+    // without the secret's variable, the error names it
+    let err = RestApiConfig::from_str_with_env(&text, restclient_source::Format::Yaml, &|n: &str| {
+        (n == "DEMO_URL").then(|| "http://127.0.0.1:9".to_owned())
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("DEMO_CLIENT_SECRET"), "{err}");
+}
