@@ -59,13 +59,15 @@ async fn bench_shape() {
         ]
     });
     let src = source(config);
-    for concurrency in [8, 16] {
+    for (concurrency, with_state) in [(8, false), (16, false), (16, true)] {
         server.clear_requests();
         let dir = temp_dir("bench");
         let started = Instant::now();
         let summary = src
             .run(&RunOptions {
                 concurrency,
+                // --state: every page's output fsynced and the state replaced
+                state_file: with_state.then(|| dir.join("state.json")),
                 ..RunOptions::new(&dir)
             })
             .await
@@ -76,7 +78,8 @@ async fn bench_shape() {
         assert_eq!(requests, 2040);
         let sequential = DELAY * requests as u32;
         println!(
-            "concurrency {concurrency}: {requests} requests in {elapsed:.2?} ({:.0} req/s); one at a time would take at least {sequential:.1?} ({:.1}x)",
+            "concurrency {concurrency}{}: {requests} requests in {elapsed:.2?} ({:.0} req/s); one at a time would take at least {sequential:.1?} ({:.1}x)",
+            if with_state { " with --state" } else { "" },
             requests as f64 / elapsed.as_secs_f64(),
             sequential.as_secs_f64() / elapsed.as_secs_f64()
         );
