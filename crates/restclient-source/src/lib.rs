@@ -15,7 +15,7 @@
 //!
 //! A command line needs one call, [`run_config`]: [`RunOptions`] carries every option of
 //! `restclient run` (output folder, resources, state file, concurrency, rate, retry settings), a
-//! [`Progress`] to draw a status line from ([`Progress::status_line`]) while it runs, and the
+//! [`Progress`] to draw status lines from ([`Progress::status_lines`]) while it runs, and the
 //! [`RunSummary`] says per resource its pages, records and failure (status and URL;
 //! [`RunSummary::failure_lines`] for stderr).
 //!

@@ -638,6 +638,6 @@ async fn command_line_retry_settings_win_and_failures_read_as_one_line_each() {
         "{}",
         failed[0]
     );
-    let line = options.progress.as_ref().unwrap().status_line();
-    assert_eq!(line, "1 done | 1 failed");
+    let lines = options.progress.as_ref().unwrap().status_lines();
+    assert_eq!(lines, ["1 done, 1 failed"]);
 }

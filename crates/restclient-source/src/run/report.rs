@@ -206,34 +206,36 @@ impl Progress {
         counters
     }
 
-    /// One line for a terminal: each running resource with its pages, records and record rate,
-    /// then how many finished and failed; e.g.
-    /// `posts 311 pages 4410 rec (1520/s) | users 20 pages 1000 rec (730/s) | 2 done`.
-    pub fn status_line(&self) -> String {
-        let mut parts = Vec::new();
-        let (mut done, mut failed) = (0, 0);
+    /// Lines for a terminal: one per running resource with its pages, records and record rate
+    /// (`posts: 311 pages, 4410 records, 1520 rec/s`), then one counting the others
+    /// (`2 done, 1 failed, 1 waiting`) when there are any.
+    pub fn status_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let (mut done, mut failed, mut waiting) = (0, 0, 0);
         for r in self.snapshot() {
             match r.status {
                 ResourceStatus::Running => {
                     let secs = r.elapsed.as_secs_f64();
                     let rate = if secs > 0.0 { r.records as f64 / secs } else { 0.0 };
-                    parts.push(format!(
-                        "{} {} pages {} rec ({rate:.0}/s)",
+                    lines.push(format!(
+                        "{}: {} pages, {} records, {rate:.0} rec/s",
                         r.name, r.pages, r.records
                     ));
                 }
                 ResourceStatus::Done => done += 1,
                 ResourceStatus::Failed => failed += 1,
-                ResourceStatus::Waiting => {}
+                ResourceStatus::Waiting => waiting += 1,
             }
         }
-        if done > 0 {
-            parts.push(format!("{done} done"));
+        let others: Vec<String> = [(done, "done"), (failed, "failed"), (waiting, "waiting")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !others.is_empty() {
+            lines.push(others.join(", "));
         }
-        if failed > 0 {
-            parts.push(format!("{failed} failed"));
-        }
-        parts.join(" | ")
+        lines
     }
 
     /// Every resource's counters now.
@@ -258,5 +260,32 @@ impl Progress {
                 },
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_show_running_resources_and_count_the_rest() {
+        let progress = Progress::new();
+        let posts = progress.register("posts");
+        let users = progress.register("users");
+        let _tags = progress.register("tags");
+        assert_eq!(progress.status_lines(), ["3 waiting"]);
+        posts.page();
+        posts.records(5);
+        users.page();
+        users.end(false);
+        let lines = progress.status_lines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("posts: 1 pages, 5 records, "),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[0].ends_with(" rec/s"), "{}", lines[0]);
+        assert_eq!(lines[1], "1 done, 1 waiting");
     }
 }
