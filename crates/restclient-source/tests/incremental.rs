@@ -174,6 +174,13 @@ async fn secrets_stay_out_of_outputs_state_and_errors() {
     let events = Arc::new(Mutex::new(vec![ev(1, 1)]));
     events_api(&server, events);
     server.route("/private", Reply::status(401).body("{\"detail\": \"bad key\"}"));
+    // a leaf whose second page fails: its checkpoint stays in the state file
+    server.route("/paged", |r: &RecordedRequest| {
+        match r.query_param("page").as_deref() {
+            None | Some("1") => Reply::json(&json!({"data": [{"p": 1}], "total_pages": 2})),
+            _ => Reply::status(500),
+        }
+    });
     let secret = "k3y-V4lue-never-shown";
     let bearer = "b34rer-never-shown";
     let env = |name: &str| match name {
@@ -188,6 +195,8 @@ async fn secrets_stay_out_of_outputs_state_and_errors() {
             {"name": "events", "primary_key": "id", "endpoint": {"data_selector": "data", "paginator": "single_page",
                 "incremental": {"start_param": "since", "cursor_path": "t", "initial_value": 0}}},
             {"name": "private", "endpoint": {"paginator": "single_page", "params": {"sig": "${TOKEN}"}}},
+            {"name": "paged", "endpoint": {"data_selector": "data", "params": {"sig": "${TOKEN}", "token": "${TOKEN}"},
+                "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"}}},
         ]
     });
     let src = Source::from_config(RestApiConfig::from_value_with_env(config, &env).unwrap())
@@ -219,6 +228,7 @@ async fn secrets_stay_out_of_outputs_state_and_errors() {
         seen.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
     }
     assert!(seen.contains("401"), "{seen}");
+    assert!(seen.contains("\"checkpoint\""), "a checkpoint is kept: {seen}");
     assert!(!seen.contains(secret) && !seen.contains(bearer), "{seen}");
 }
 
