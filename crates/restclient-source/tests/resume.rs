@@ -43,7 +43,8 @@ fn guarded(
 }
 
 /// users (3 pages) → posts (2 pages per user) → comments (1 page per post);
-/// users → tags (a cursor, 2 pages per user); items (a next link, 5 pages, incremental).
+/// users → tags (a cursor, 2 pages per user); items (a next link, 5 pages, incremental);
+/// orders (page numbers up to a total, 6 pages).
 fn api(server: &TestServer, budget: &Budget) {
     server.route(
         "/users",
@@ -85,6 +86,13 @@ fn api(server: &TestServer, budget: &Budget) {
             );
         }
     }
+    server.route(
+        "/orders",
+        guarded(budget, |r| {
+            let page = param(r, "page").unwrap_or(1);
+            json!({"data": [{"o": page * 2}, {"o": page * 2 + 1}], "total_pages": 6})
+        }),
+    );
     let base = server.base_url();
     server.route(
         "/items",
@@ -119,11 +127,14 @@ fn config(base: &str) -> Value {
             {"name": "items", "endpoint": {"path": "items", "data_selector": "items",
                 "paginator": {"type": "json_link", "next_url_path": "next"},
                 "incremental": {"cursor_path": "t", "initial_value": 0}}},
+            // a total known from the first page: later pages are fetched ahead, concurrently
+            {"name": "orders", "endpoint": {"path": "orders", "data_selector": "data",
+                "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"}}},
         ]
     })
 }
 
-const RESOURCES: [&str; 5] = ["users", "posts", "comments", "tags", "items"];
+const RESOURCES: [&str; 6] = ["users", "posts", "comments", "tags", "items", "orders"];
 
 fn outputs(dir: &Path) -> Vec<String> {
     RESOURCES
@@ -151,6 +162,7 @@ async fn reference(src: &Source, server: &TestServer, budget: &Budget) -> (Vec<S
     assert_eq!(out[2].lines().count(), 84);
     assert_eq!(out[3].lines().count(), 36);
     assert_eq!(out[4].lines().count(), 15);
+    assert_eq!(out[5].lines().count(), 12);
     (out, server.requests().len())
 }
 
