@@ -20,6 +20,58 @@ pub(crate) enum Command {
     Get(GetArgs),
     /// Start an embedded demo API on 127.0.0.1, paginate every style, print a summary.
     Demo(DemoArgs),
+    /// Run a declarative source (dlt's rest_api config: JSON, YAML or TOML): many resources,
+    /// parents and children, incremental state; one NDJSON file per resource.
+    Run(RunArgs),
+}
+
+/// `restclient run CONFIG [options]`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The config file: JSON, YAML or TOML, by extension.
+    #[arg(value_name = "CONFIG")]
+    pub(crate) config: PathBuf,
+
+    /// Where DIR/<resource>.ndjson files go.
+    #[arg(long, value_name = "DIR", default_value = "restclient-out")]
+    pub(crate) output_dir: PathBuf,
+
+    /// Only this resource (repeatable); the parents it needs run without being written.
+    #[arg(long = "resource", value_name = "NAME")]
+    pub(crate) resources: Vec<String>,
+
+    /// Incremental values and checkpoints: the next run starts where this one ended, and a killed
+    /// run started again finishes with every record exactly once.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<PathBuf>,
+
+    /// Requests in flight across the whole run.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(crate) concurrency: usize,
+
+    /// Start at most R requests per second across the run, retries included.
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub(crate) max_rps: Option<f64>,
+
+    /// Attempts in total, the first included (default: the config's, else 5).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_attempts: Option<u32>,
+
+    /// Exponential backoff multiplier in seconds (default: the config's, else 1).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub(crate) backoff_factor: Option<f64>,
+
+    /// Cap on any single retry wait in seconds (default: the config's, else 300).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub(crate) max_retry_delay: Option<f64>,
+
+    /// Connect and read timeout in seconds (default: the config's, else 60).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub(crate) timeout: Option<f64>,
+
+    /// No progress or summary on stderr.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
 }
 
 /// Options shared by `paginate` and `get`: request, auth, transport, output.

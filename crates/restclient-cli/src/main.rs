@@ -7,6 +7,7 @@
 //! restclient paginate URL [options]   all pages, one JSON record per line (NDJSON) on stdout
 //! restclient get URL [options]        one request, the response body on stdout
 //! restclient demo                     embedded demo API on 127.0.0.1, every style, a summary
+//! restclient run CONFIG [options]     a declarative source: many resources, one NDJSON file each
 //! ```
 //!
 //! # Exit status
@@ -28,6 +29,7 @@ mod input;
 mod logging;
 mod output;
 mod progress;
+mod source;
 
 use std::process::ExitCode;
 
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         cli::Command::Paginate(args) => run::paginate(args, logging),
         cli::Command::Get(args) => run::get(args),
         cli::Command::Demo(args) => demo::run(&args),
+        cli::Command::Run(args) => source::run(args, logging),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 
 mod data;
 pub(crate) mod server;
+mod source;
 
 use std::time::{Duration, Instant};
 
@@ -273,6 +274,9 @@ async fn tour(server: &DemoServer, base_url: &str) -> Result<(), Failure> {
             failed.join(", ")
         )));
     }
+    source::tour(base_url)
+        .await
+        .map_err(|e| Failure::Runtime(format!("demo: {e}")))?;
     println!("\nTry it yourself: `restclient demo --serve` keeps this API up, then for example");
     println!(
         "  restclient paginate {base_url}/offset/customers --paginator '{{\"type\":\"offset\",\"limit\":100,\"total_path\":\"total\"}}'"
