@@ -115,5 +115,9 @@ fn demo_runs_every_style_and_checks_itself() {
         assert!(run.stdout.contains(style), "{style} missing:\n{}", run.stdout);
     }
     assert!(!run.stdout.contains("FAILED"), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("  ok").count(), 9, "{}", run.stdout);
+    // nine paginator styles, then the five resources of the source run
+    assert_eq!(run.stdout.matches("  ok").count(), 9 + 5, "{}", run.stdout);
+    for resource in ["customers", "customer_orders", "orders", "events", "countries"] {
+        assert!(run.stdout.contains(resource), "{resource} missing:\n{}", run.stdout);
+    }
 }
