@@ -118,6 +118,10 @@ fn demo_runs_every_style_and_checks_itself() {
     // nine paginator styles, then the five resources of the source run
     assert_eq!(run.stdout.matches("  ok").count(), 9 + 5, "{}", run.stdout);
     for resource in ["customers", "customer_orders", "orders", "events", "countries"] {
-        assert!(run.stdout.contains(resource), "{resource} missing:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(resource),
+            "{resource} missing:\n{}",
+            run.stdout
+        );
     }
 }
