@@ -32,7 +32,7 @@ pub(crate) struct RunArgs {
     #[arg(value_name = "CONFIG")]
     pub(crate) config: PathBuf,
 
-    /// Where DIR/<resource>.ndjson files go.
+    /// Where `DIR/<resource>.ndjson` files go.
     #[arg(long, value_name = "DIR", default_value = "restclient-out")]
     pub(crate) output_dir: PathBuf,
 
