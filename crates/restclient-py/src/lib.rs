@@ -6,13 +6,13 @@
 //! `shared/python-api.md`.
 //!
 //! What happens in Rust, and why:
-//! - **Network work** runs on one tokio runtime for the whole module ([`runtime`]), with the GIL
+//! - **Network work** runs on one tokio runtime for the whole module (`runtime`), with the GIL
 //!   released while Rust waits, so other Python threads keep running.
 //! - **Records become Python objects here**, straight from the bytes of each record (jiter's
-//!   Python builder), exactly as `json.loads` would build them ([`convert`]).
+//!   Python builder), exactly as `json.loads` would build them (`convert`).
 //! - **Fetch-ahead**: with `concurrency > 1` a task keeps fetching pages while Python consumes the
-//!   current one ([`pages`]).
-//! - **Errors** of the core map to the package's exception classes ([`errors`]); an exception a
+//!   current one (`pages`).
+//! - **Errors** of the core map to the package's exception classes (`errors`); an exception a
 //!   Python hook raised comes back out unchanged.
 
 mod client;
