@@ -109,7 +109,9 @@ impl PageIter {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let mut source = match std::mem::replace(&mut *self.lock()?, State::Busy) {
+        // taken in a statement of its own: the guard must not live through the match below
+        let state = std::mem::replace(&mut *self.lock()?, State::Busy);
+        let mut source = match state {
             State::Idle(source) => source,
             State::Done => {
                 *self.lock()? = State::Done;

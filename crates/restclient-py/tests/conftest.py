@@ -6,8 +6,8 @@ request it receives (method, path, query, the headers that matter, the body), so
 compare what both clients sent, not only what they got.
 """
 
-import base64
 import json
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -248,14 +248,27 @@ def server():
     s.httpd.shutdown()
 
 
+#: No test may take longer than this (a hang fails the test instead of the CI run).
+TEST_TIMEOUT = 60
+
+
+def _timed_out(signum, frame):
+    raise TimeoutError(f"test took longer than {TEST_TIMEOUT}s")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_log(server, monkeypatch):
-    """Every test starts with an empty request log, fast retries and no dlt config surprises."""
+    """Every test starts with an empty request log, fast retries and no dlt config surprises,
+    and is stopped after TEST_TIMEOUT seconds (waits in restclient wake for signals)."""
     server.take_log()
+    previous = signal.signal(signal.SIGALRM, _timed_out)
+    signal.alarm(TEST_TIMEOUT)
     monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.01")
     monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "0.05")
     monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "5")
     yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 def dlt_names():

@@ -105,3 +105,31 @@ def test_dropping_an_iterator_stops_fetching_ahead(server):
     time.sleep(0.3)
     assert sent <= 5
     assert len(server.take_log()) == 0
+
+
+def test_a_signal_interrupts_a_slow_page(server):
+    """Ctrl-C (here SIGALRM) is handled while Rust waits: the wait wakes to let Python run it."""
+    import signal
+
+    from restclient import RESTClient
+
+    class Interrupted(Exception):
+        pass
+
+    def on_alarm(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        try:
+            RESTClient(server.url, max_attempts=1).get("/slow/3")
+        except Interrupted:
+            pass
+        else:
+            raise AssertionError("the slow request was not interrupted")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 2
