@@ -1,10 +1,12 @@
 //! Project automation, in Rust rather than shell: `cargo xtask <command>`.
 //!
+//! - `ci`: everything `.ci/run` checks: fmt, clippy, the aws-lc-rs guard, docs, tests (see [`ci`]).
 //! - `bench`: restclient side by side with dlt and raw hyper loops (see [`mod@bench`]).
 //! - `bench-server`, `bench-raw`, `bench-exec`: the bench's own subprocesses.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod ci;
 
 use std::process::ExitCode;
 
@@ -19,6 +21,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Everything CI checks: fmt, clippy, the aws-lc-rs guard, docs, then every test.
+    Ci(ci::CiArgs),
     /// Benchmark the restclient CLI against dlt and raw hyper loops; report to target/bench-report.md.
     Bench(bench::BenchArgs),
     /// The benchmark API server on 127.0.0.1 (runs until its stdin closes).
@@ -61,6 +65,7 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<(), String> = match cli.command {
+        Cmd::Ci(args) => ci::run(&args),
         Cmd::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
         Cmd::BenchServer { port, pool } => bench::server::run(port, pool).map_err(|e| e.to_string()),
         Cmd::BenchRaw {

@@ -32,7 +32,7 @@ use http::header::{AUTHORIZATION, COOKIE};
 use http::{HeaderName, HeaderValue, Uri};
 use restclient_core::{Request, Secret};
 
-use crate::{AuthClient, AuthFuture, Authenticate, Error};
+use crate::{AuthClient, AuthError, AuthFuture, Authenticate};
 
 /// Where an [`ApiKey`] travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,15 +47,15 @@ pub enum ApiKeyLocation {
 }
 
 impl FromStr for ApiKeyLocation {
-    type Err = Error;
+    type Err = AuthError;
 
     /// `header`, `query`, `param` (an alias of `query`) or `cookie`.
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> Result<Self, AuthError> {
         match s {
             "header" => Ok(ApiKeyLocation::Header),
             "query" | "param" => Ok(ApiKeyLocation::Query),
             "cookie" => Ok(ApiKeyLocation::Cookie),
-            _ => Err(Error::Config(
+            _ => Err(AuthError::Config(
                 "api_key `location` must be one of: header, query, param, cookie".to_owned(),
             )),
         }
@@ -83,17 +83,17 @@ impl ApiKey {
     /// The key in the `Authorization` header, raw (dlt's defaults).
     ///
     /// # Errors
-    /// [`Error::InvalidCredential`] when the key cannot be a header value.
-    pub fn new(api_key: impl Into<Secret>) -> Result<ApiKey, Error> {
+    /// [`AuthError::InvalidCredential`] when the key cannot be a header value.
+    pub fn new(api_key: impl Into<Secret>) -> Result<ApiKey, AuthError> {
         ApiKey::header(AUTHORIZATION.as_str(), api_key)
     }
 
     /// The key in header `name`.
     ///
     /// # Errors
-    /// [`Error::InvalidName`] for a bad header name, [`Error::InvalidCredential`] for a key that
+    /// [`AuthError::InvalidName`] for a bad header name, [`AuthError::InvalidCredential`] for a key that
     /// cannot be a header value.
-    pub fn header(name: impl Into<String>, api_key: impl Into<Secret>) -> Result<ApiKey, Error> {
+    pub fn header(name: impl Into<String>, api_key: impl Into<Secret>) -> Result<ApiKey, AuthError> {
         ApiKey::with_location(name, api_key, ApiKeyLocation::Header)
     }
 
@@ -114,9 +114,9 @@ impl ApiKey {
     /// The key as cookie `name`.
     ///
     /// # Errors
-    /// [`Error::InvalidName`] for a name that is not a cookie token, [`Error::InvalidCredential`]
+    /// [`AuthError::InvalidName`] for a name that is not a cookie token, [`AuthError::InvalidCredential`]
     /// for a key with `;`, whitespace or control characters.
-    pub fn cookie(name: impl Into<String>, api_key: impl Into<Secret>) -> Result<ApiKey, Error> {
+    pub fn cookie(name: impl Into<String>, api_key: impl Into<Secret>) -> Result<ApiKey, AuthError> {
         ApiKey::with_location(name, api_key, ApiKeyLocation::Cookie)
     }
 
@@ -128,18 +128,18 @@ impl ApiKey {
         name: impl Into<String>,
         api_key: impl Into<Secret>,
         location: ApiKeyLocation,
-    ) -> Result<ApiKey, Error> {
+    ) -> Result<ApiKey, AuthError> {
         let name = name.into();
         let api_key = api_key.into();
         let applied = match location {
             ApiKeyLocation::Query => return Ok(ApiKey::query(name, api_key)),
             ApiKeyLocation::Header => {
-                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidName {
+                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AuthError::InvalidName {
                     what: "header",
                     name: name.clone(),
                 })?;
                 let mut value =
-                    HeaderValue::from_str(api_key.expose()).map_err(|_| Error::InvalidCredential {
+                    HeaderValue::from_str(api_key.expose()).map_err(|_| AuthError::InvalidCredential {
                         what: "API key for a header",
                     })?;
                 value.set_sensitive(true);
@@ -147,10 +147,10 @@ impl ApiKey {
             }
             ApiKeyLocation::Cookie => {
                 if name.is_empty() || !name.bytes().all(is_cookie_name_byte) {
-                    return Err(Error::InvalidName { what: "cookie", name });
+                    return Err(AuthError::InvalidName { what: "cookie", name });
                 }
                 if !api_key.expose().bytes().all(is_cookie_value_byte) {
-                    return Err(Error::InvalidCredential {
+                    return Err(AuthError::InvalidCredential {
                         what: "API key for a cookie",
                     });
                 }
@@ -183,7 +183,7 @@ impl ApiKey {
         }
     }
 
-    fn apply(&self, request: &mut Request) -> Result<(), Error> {
+    fn apply(&self, request: &mut Request) -> Result<(), AuthError> {
         match &self.applied {
             Applied::Header(name, value) => {
                 request.headers_mut().insert(name.clone(), value.clone());
@@ -205,9 +205,10 @@ impl ApiKey {
                     combined.extend_from_slice(b"; ");
                 }
                 combined.extend_from_slice(cookie.as_bytes());
-                let mut value = HeaderValue::from_bytes(&combined).map_err(|_| Error::InvalidCredential {
-                    what: "Cookie header with the API key",
-                })?;
+                let mut value =
+                    HeaderValue::from_bytes(&combined).map_err(|_| AuthError::InvalidCredential {
+                        what: "Cookie header with the API key",
+                    })?;
                 value.set_sensitive(true);
                 headers.insert(COOKIE, value);
             }
@@ -217,7 +218,7 @@ impl ApiKey {
 }
 
 /// `uri` with `pair` appended to its query (after every existing parameter).
-pub(crate) fn append_query(uri: &Uri, pair: &str) -> Result<Uri, Error> {
+pub(crate) fn append_query(uri: &Uri, pair: &str) -> Result<Uri, AuthError> {
     let path = match uri.path() {
         "" => "/",
         path => path,
@@ -227,10 +228,10 @@ pub(crate) fn append_query(uri: &Uri, pair: &str) -> Result<Uri, Error> {
         _ => format!("{path}?{pair}"),
     };
     let mut parts = uri.clone().into_parts();
-    parts.path_and_query = Some(path_and_query.parse().map_err(|_| Error::InvalidCredential {
+    parts.path_and_query = Some(path_and_query.parse().map_err(|_| AuthError::InvalidCredential {
         what: "URL with the API key",
     })?);
-    Uri::from_parts(parts).map_err(|_| Error::InvalidCredential {
+    Uri::from_parts(parts).map_err(|_| AuthError::InvalidCredential {
         what: "URL with the API key",
     })
 }

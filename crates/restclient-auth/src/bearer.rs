@@ -18,7 +18,7 @@ use http::HeaderValue;
 use http::header::AUTHORIZATION;
 use restclient_core::{Request, Secret};
 
-use crate::{AuthClient, AuthFuture, Authenticate, Error};
+use crate::{AuthClient, AuthError, AuthFuture, Authenticate};
 
 /// Sends `Authorization: Bearer <token>` with every request.
 #[derive(Clone)]
@@ -31,8 +31,8 @@ impl BearerToken {
     /// A bearer token strategy.
     ///
     /// # Errors
-    /// [`Error::InvalidCredential`] when the token cannot be sent in a header.
-    pub fn new(token: impl Into<Secret>) -> Result<BearerToken, Error> {
+    /// [`AuthError::InvalidCredential`] when the token cannot be sent in a header.
+    pub fn new(token: impl Into<Secret>) -> Result<BearerToken, AuthError> {
         let token = token.into();
         let header = bearer_header(&token, "bearer token")?;
         Ok(BearerToken { token, header })
@@ -45,9 +45,9 @@ impl BearerToken {
 }
 
 /// `Bearer <token>` as a sensitive header value.
-pub(crate) fn bearer_header(token: &Secret, what: &'static str) -> Result<HeaderValue, Error> {
+pub(crate) fn bearer_header(token: &Secret, what: &'static str) -> Result<HeaderValue, AuthError> {
     let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-        .map_err(|_| Error::InvalidCredential { what })?;
+        .map_err(|_| AuthError::InvalidCredential { what })?;
     value.set_sensitive(true);
     Ok(value)
 }

@@ -21,7 +21,7 @@
 //! # Errors
 //!
 //! An unknown `type`, a missing or unknown field, a value of the wrong kind: each is an
-//! [`Error::Config`] that names the type and field. Error messages describe a wrong value by its
+//! [`AuthError::Config`] that names the type and field. AuthError messages describe a wrong value by its
 //! kind ("got a number") and never quote it: serde's own messages would (`invalid type: string
 //! "s3cr3t"`), so this config is parsed by hand from a `serde_json::Value`. Every field is
 //! checked when the config is read, not on the first request.
@@ -47,7 +47,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::{
-    ApiKeyLocation, BearerToken, ClientAuthMethod, Error, HttpBasic, OAuth2ClientCredentials, SharedAuth,
+    ApiKeyLocation, AuthError, BearerToken, ClientAuthMethod, HttpBasic, OAuth2ClientCredentials, SharedAuth,
 };
 
 /// The auth types, as dlt's `AUTH_MAP` names them.
@@ -109,10 +109,10 @@ impl AuthConfig {
     /// Reads a config from JSON text.
     ///
     /// # Errors
-    /// [`Error::Config`] for invalid JSON (position only) or an invalid config.
-    pub fn from_json(json: &str) -> Result<AuthConfig, Error> {
+    /// [`AuthError::Config`] for invalid JSON (position only) or an invalid config.
+    pub fn from_json(json: &str) -> Result<AuthConfig, AuthError> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
-            Error::Config(format!(
+            AuthError::Config(format!(
                 "not valid JSON (line {}, column {})",
                 e.line(),
                 e.column()
@@ -124,11 +124,11 @@ impl AuthConfig {
     /// Reads a config from a JSON value.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the type and field that is wrong, and the errors of the
+    /// [`AuthError::Config`] naming the type and field that is wrong, and the errors of the
     /// strategy's constructor (a bad header name, say).
-    pub fn from_value(value: &Value) -> Result<AuthConfig, Error> {
+    pub fn from_value(value: &Value) -> Result<AuthConfig, AuthError> {
         let Some(map) = value.as_object() else {
-            return Err(Error::Config(format!(
+            return Err(AuthError::Config(format!(
                 "expected a map with a `type` (one of {}), got {}",
                 AUTH_TYPES.join(", "),
                 kind_of(value)
@@ -139,7 +139,7 @@ impl AuthConfig {
             Some(Value::String(s)) => match AUTH_TYPES.iter().find(|t| **t == s.as_str()) {
                 Some(t) => t,
                 None => {
-                    return Err(Error::Config(format!(
+                    return Err(AuthError::Config(format!(
                         "unknown auth type {}; valid types: {}",
                         show_name(s),
                         AUTH_TYPES.join(", ")
@@ -147,7 +147,7 @@ impl AuthConfig {
                 }
             },
             Some(other) => {
-                return Err(Error::Config(format!(
+                return Err(AuthError::Config(format!(
                     "`type` must be a string, got {}",
                     kind_of(other)
                 )));
@@ -166,7 +166,7 @@ impl AuthConfig {
                 let location = match f.opt_str("location")? {
                     None => ApiKeyLocation::Header,
                     Some(s) => s.parse().map_err(|_| {
-                        Error::Config(
+                        AuthError::Config(
                             "field `location` of auth type `api_key` must be one of: header, query, param, cookie"
                                 .to_owned(),
                         )
@@ -199,7 +199,7 @@ impl AuthConfig {
                     None | Some("request_body") | Some("client_secret_post") => ClientAuthMethod::RequestBody,
                     Some("basic_header") | Some("client_secret_basic") => ClientAuthMethod::BasicHeader,
                     Some(_) => {
-                        return Err(Error::Config(
+                        return Err(AuthError::Config(
                             "field `client_auth` of auth type `oauth2_client_credentials` must be `request_body` or `basic_header`"
                                 .to_owned(),
                         ));
@@ -224,7 +224,7 @@ impl AuthConfig {
     ///
     /// # Errors
     /// The errors of the strategy's constructor (already checked when the config was read).
-    pub fn build(&self) -> Result<SharedAuth, Error> {
+    pub fn build(&self) -> Result<SharedAuth, AuthError> {
         Ok(match self {
             AuthConfig::Bearer { token } => Arc::new(BearerToken::new(token.clone())?),
             AuthConfig::ApiKey {
@@ -318,13 +318,13 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    fn only(&self, allowed: &[&str]) -> Result<(), Error> {
+    fn only(&self, allowed: &[&str]) -> Result<(), AuthError> {
         match self
             .map
             .keys()
             .find(|k| k.as_str() != "type" && !allowed.contains(&k.as_str()))
         {
-            Some(unknown) => Err(Error::Config(format!(
+            Some(unknown) => Err(AuthError::Config(format!(
                 "unknown field {} for auth type `{}`; expected: {}",
                 show_name(unknown),
                 self.ty,
@@ -338,15 +338,15 @@ impl Fields<'_> {
         self.map.get(field).filter(|v| !v.is_null())
     }
 
-    fn wrong(&self, field: &str, expected: &str, got: &Value) -> Error {
-        Error::Config(format!(
+    fn wrong(&self, field: &str, expected: &str, got: &Value) -> AuthError {
+        AuthError::Config(format!(
             "field `{field}` of auth type `{}` must be {expected}, got {}",
             self.ty,
             kind_of(got)
         ))
     }
 
-    fn opt_str(&self, field: &str) -> Result<Option<String>, Error> {
+    fn opt_str(&self, field: &str) -> Result<Option<String>, AuthError> {
         match self.get(field) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -354,16 +354,16 @@ impl Fields<'_> {
         }
     }
 
-    fn string(&self, field: &str) -> Result<String, Error> {
+    fn string(&self, field: &str) -> Result<String, AuthError> {
         self.opt_str(field)?
-            .ok_or_else(|| Error::Config(format!("missing field `{field}` for auth type `{}`", self.ty)))
+            .ok_or_else(|| AuthError::Config(format!("missing field `{field}` for auth type `{}`", self.ty)))
     }
 
-    fn secret(&self, field: &str) -> Result<Secret, Error> {
+    fn secret(&self, field: &str) -> Result<Secret, AuthError> {
         self.string(field).map(Secret::new)
     }
 
-    fn seconds(&self, field: &str) -> Result<Duration, Error> {
+    fn seconds(&self, field: &str) -> Result<Duration, AuthError> {
         let expected = "a non-negative number of seconds";
         match self.get(field) {
             None => Ok(Duration::from_secs(3600)),
@@ -372,13 +372,13 @@ impl Fields<'_> {
                 (None, Some(secs)) if secs.is_finite() && (0.0..1e12).contains(&secs) => {
                     Ok(Duration::from_secs_f64(secs))
                 }
-                _ => Err(Error::Config(format!(
+                _ => Err(AuthError::Config(format!(
                     "field `{field}` of auth type `{}` must be {expected}",
                     self.ty
                 ))),
             },
             Some(Value::String(s)) => s.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
-                Error::Config(format!(
+                AuthError::Config(format!(
                     "field `{field}` of auth type `{}` must be {expected}",
                     self.ty
                 ))
@@ -387,7 +387,7 @@ impl Fields<'_> {
         }
     }
 
-    fn request_data(&self, field: &str) -> Result<Vec<(String, String)>, Error> {
+    fn request_data(&self, field: &str) -> Result<Vec<(String, String)>, AuthError> {
         let object = match self.get(field) {
             None => return Ok(Vec::new()),
             Some(Value::Object(object)) => object,
@@ -396,7 +396,7 @@ impl Fields<'_> {
         let mut data = Vec::with_capacity(object.len());
         for (key, value) in object {
             let bad = || {
-                Error::Config(format!(
+                AuthError::Config(format!(
                     "value of {} in `{field}` must be a string, number, boolean or a list of them",
                     show_name(key)
                 ))

@@ -23,7 +23,7 @@ use std::future::Future;
 
 use restclient_core::{BoxError, Request};
 
-use crate::{AuthClient, AuthFuture, Authenticate, Error};
+use crate::{AuthClient, AuthError, AuthFuture, Authenticate};
 
 /// A strategy made from a closure that changes the request in place; see [`auth_fn`].
 #[derive(Clone)]
@@ -48,7 +48,7 @@ where
     fn authenticate(&self, mut request: Request, _client: &AuthClient) -> AuthFuture {
         AuthFuture::ready(match (self.f)(&mut request) {
             Ok(()) => Ok(request),
-            Err(e) => Err(Error::custom(e)),
+            Err(e) => Err(AuthError::custom(e)),
         })
     }
 }
@@ -96,7 +96,7 @@ where
 {
     fn authenticate(&self, request: Request, client: &AuthClient) -> AuthFuture {
         let future = (self.f)(request, client.clone());
-        AuthFuture::new(async move { future.await.map_err(Error::custom) })
+        AuthFuture::new(async move { future.await.map_err(AuthError::custom) })
     }
 }
 

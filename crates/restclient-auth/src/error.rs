@@ -15,7 +15,7 @@ use restclient_core::{BoxError, StatusError, redact};
 /// `{:?}` of a transport error carrying a URL with a key shows no secret.
 #[derive(thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum AuthError {
     /// A credential cannot be sent in a header (control characters, say). The value is not shown.
     #[error("the {what} is not a valid HTTP header value")]
     InvalidCredential {
@@ -92,51 +92,63 @@ pub enum Error {
     Polled,
 }
 
-impl fmt::Debug for Error {
+impl fmt::Debug for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Error")
+        f.debug_tuple("AuthError")
             .field(&redact::redact_text(&self.to_string()))
             .finish()
     }
 }
 
-impl Error {
+impl AuthError {
     /// The HTTP status of a failed token request, if that is what this is.
     pub fn status(&self) -> Option<http::StatusCode> {
         match self {
-            Error::TokenStatus(e) => Some(e.status()),
+            AuthError::TokenStatus(e) => Some(e.status()),
             _ => None,
         }
+    }
+
+    /// Whether the error is an invalid auth configuration (a credential, header name, URL or
+    /// dict that cannot be used), found before any request.
+    pub fn is_config_error(&self) -> bool {
+        matches!(
+            self,
+            AuthError::InvalidCredential { .. }
+                | AuthError::InvalidName { .. }
+                | AuthError::InvalidUrl { .. }
+                | AuthError::Config(_)
+        )
     }
 
     /// Whether the error came from fetching an OAuth token.
     pub fn is_token_error(&self) -> bool {
         matches!(
             self,
-            Error::TokenRequest { .. }
-                | Error::TokenStatus(_)
-                | Error::MissingAccessToken { .. }
-                | Error::InvalidTokenResponse { .. }
+            AuthError::TokenRequest { .. }
+                | AuthError::TokenStatus(_)
+                | AuthError::MissingAccessToken { .. }
+                | AuthError::InvalidTokenResponse { .. }
         )
     }
 
     /// The auth error inside a boxed error from [`Auth`](crate::Auth), if it is one (auth errors
     /// reach callers boxed, beside the inner service's errors).
-    pub fn find_in(error: &BoxError) -> Option<&Error> {
-        error.downcast_ref::<Error>()
+    pub fn find_in(error: &BoxError) -> Option<&AuthError> {
+        error.downcast_ref::<AuthError>()
     }
 
     /// Wraps the error of a custom strategy; its message is redacted.
-    pub fn custom(source: impl Into<BoxError>) -> Error {
+    pub fn custom(source: impl Into<BoxError>) -> AuthError {
         let source = source.into();
-        Error::Custom {
+        AuthError::Custom {
             message: redact::redact_text(&source.to_string()).into_owned(),
             source,
         }
     }
 
-    pub(crate) fn token_request(url: &str, source: BoxError) -> Error {
-        Error::TokenRequest {
+    pub(crate) fn token_request(url: &str, source: BoxError) -> AuthError {
+        AuthError::TokenRequest {
             url: redact::redact_url(url),
             message: redact::redact_text(&source.to_string()).into_owned(),
             source,

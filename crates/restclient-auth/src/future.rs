@@ -10,7 +10,7 @@ use restclient_core::{BoxError, Request, Response};
 use tower::Service;
 use tower::util::{Oneshot, ServiceExt};
 
-use crate::{AuthFuture, Error};
+use crate::{AuthError, AuthFuture};
 
 pin_project! {
     /// The future of [`Auth`](crate::Auth): authenticate (when that needs I/O), then call the
@@ -37,7 +37,7 @@ pin_project! {
         // a concurrency limit below auth cannot wait on a slot that this request holds.
         Authenticating { future: AuthFuture, service: Option<S> },
         Oneshot { #[pin] future: Oneshot<S, Request> },
-        Failed { error: Option<Error> },
+        Failed { error: Option<AuthError> },
     }
 }
 
@@ -57,7 +57,7 @@ impl<S: Service<Request>> ResponseFuture<S> {
         }
     }
 
-    pub(crate) fn failed(error: Error) -> Self {
+    pub(crate) fn failed(error: AuthError) -> Self {
         ResponseFuture {
             state: State::Failed { error: Some(error) },
         }
@@ -78,7 +78,7 @@ where
                 StateProj::Calling { future } => return future.poll(cx).map_err(Into::into),
                 StateProj::Oneshot { future } => return future.poll(cx).map_err(Into::into),
                 StateProj::Failed { error } => {
-                    let error = error.take().unwrap_or(Error::Polled);
+                    let error = error.take().unwrap_or(AuthError::Polled);
                     return Poll::Ready(Err(error.into()));
                 }
                 StateProj::Authenticating { future, service } => {
@@ -87,7 +87,7 @@ where
                         Err(error) => return Poll::Ready(Err(error.into())),
                     };
                     let Some(service) = service.take() else {
-                        return Poll::Ready(Err(Error::Polled.into()));
+                        return Poll::Ready(Err(AuthError::Polled.into()));
                     };
                     this.state.set(State::Oneshot {
                         future: service.oneshot(request),

@@ -2,7 +2,7 @@
 //!
 //! The layer works with any `tower::Service<http::Request<Bytes>, Response =
 //! http::Response<Bytes>>` whose error converts into a [`BoxError`]; its own error is a
-//! `BoxError` holding either the inner service's error or an auth [`Error`](crate::Error) (see [`Error::find_in`](crate::Error::find_in)).
+//! `BoxError` holding either the inner service's error or an auth [`AuthError`](crate::AuthError) (see [`AuthError::find_in`](crate::AuthError::find_in)).
 //!
 //! # Placement
 //!
@@ -240,7 +240,7 @@ where
 mod tests {
     use super::*;
     use crate::test_support::{get, http_client, send};
-    use crate::{BearerToken, Error, OAuth2ClientCredentials, auth_fn};
+    use crate::{AuthError, BearerToken, OAuth2ClientCredentials, auth_fn};
     use restclient_testkit::{Reply, TestServer};
     use serde_json::json;
 
@@ -279,7 +279,7 @@ mod tests {
         let failing = auth_fn(|_r: &mut Request| Err::<(), BoxError>("no credentials today".into()));
         let mut svc = AuthLayer::new(failing).layer(http_client());
         let err = send(&mut svc, get(&server.url("/r"))).await.unwrap_err();
-        assert!(matches!(Error::find_in(&err), Some(Error::Custom { .. })));
+        assert!(matches!(AuthError::find_in(&err), Some(AuthError::Custom { .. })));
         assert_eq!(server.hits("/r"), 0);
         let _inner: &crate::test_support::HttpService = svc.get_ref();
     }

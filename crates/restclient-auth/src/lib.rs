@@ -75,7 +75,7 @@ pub use bearer::BearerToken;
 pub use client::AuthClient;
 pub use config::{AUTH_TYPES, AuthConfig};
 pub use custom::{AsyncAuthFn, AuthFn, async_auth_fn, auth_fn};
-pub use error::Error;
+pub use error::AuthError;
 pub use future::ResponseFuture;
 pub use layer::{Auth, AuthLayer};
 pub use oauth2::{ClientAuthMethod, OAuth2ClientCredentials};
@@ -126,7 +126,7 @@ impl<A: Authenticate + ?Sized> Authenticate for Box<A> {
     }
 }
 
-type BoxedAuthFuture = Pin<Box<dyn Future<Output = Result<Request, Error>> + Send + 'static>>;
+type BoxedAuthFuture = Pin<Box<dyn Future<Output = Result<Request, AuthError>> + Send + 'static>>;
 
 /// The result of [`Authenticate::authenticate`]: the authenticated request, now or later.
 ///
@@ -141,27 +141,27 @@ pub struct AuthFuture {
 // per request that this type exists to avoid.
 #[allow(clippy::large_enum_variant)]
 enum AuthFutureKind {
-    Ready(Option<Result<Request, Error>>),
+    Ready(Option<Result<Request, AuthError>>),
     Boxed(BoxedAuthFuture),
 }
 
 impl AuthFuture {
     /// A result that is already known.
-    pub fn ready(result: Result<Request, Error>) -> AuthFuture {
+    pub fn ready(result: Result<Request, AuthError>) -> AuthFuture {
         AuthFuture {
             kind: AuthFutureKind::Ready(Some(result)),
         }
     }
 
     /// A result that needs I/O (boxed).
-    pub fn new(future: impl Future<Output = Result<Request, Error>> + Send + 'static) -> AuthFuture {
+    pub fn new(future: impl Future<Output = Result<Request, AuthError>> + Send + 'static) -> AuthFuture {
         AuthFuture {
             kind: AuthFutureKind::Boxed(Box::pin(future)),
         }
     }
 
     /// The result, if it was created with [`AuthFuture::ready`] and not yet polled to completion.
-    pub(crate) fn take_ready(&mut self) -> Option<Result<Request, Error>> {
+    pub(crate) fn take_ready(&mut self) -> Option<Result<Request, AuthError>> {
         match &mut self.kind {
             AuthFutureKind::Ready(result) => result.take(),
             AuthFutureKind::Boxed(_) => None,
@@ -181,14 +181,14 @@ impl fmt::Debug for AuthFuture {
 }
 
 impl Future for AuthFuture {
-    type Output = Result<Request, Error>;
+    type Output = Result<Request, AuthError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // Both variants are Unpin (an Option and a Pin<Box>), so AuthFuture is Unpin.
         match &mut self.get_mut().kind {
             AuthFutureKind::Ready(result) => match result.take() {
                 Some(result) => Poll::Ready(result),
-                None => Poll::Ready(Err(Error::Polled)),
+                None => Poll::Ready(Err(AuthError::Polled)),
             },
             AuthFutureKind::Boxed(future) => future.as_mut().poll(cx),
         }

@@ -19,9 +19,9 @@
 //!   so the stack's timeout (and retry, when it sits below auth) apply to it.
 //! - Concurrent requests that find the token expired share **one** token request (single flight):
 //!   the first fetches, the others wait for it and use its token.
-//! - A token response without `access_token` is [`Error::MissingAccessToken`], naming the token
+//! - A token response without `access_token` is [`AuthError::MissingAccessToken`], naming the token
 //!   URL; dlt sends `Authorization: Bearer None` (row 13).
-//! - A non-2xx token response is [`Error::TokenStatus`] (dlt's message: status and token URL,
+//! - A non-2xx token response is [`AuthError::TokenStatus`] (dlt's message: status and token URL,
 //!   never a credential).
 //!
 //! # Customising the token request
@@ -62,7 +62,7 @@ use restclient_core::{Request, Secret, StatusError, redact};
 use tokio::time::Instant;
 
 use crate::basic::basic_header;
-use crate::{AuthClient, AuthFuture, Authenticate, Error};
+use crate::{AuthClient, AuthError, AuthFuture, Authenticate};
 
 /// The longest token lifetime honoured (a year): keeps `Instant` arithmetic far from overflow.
 const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
@@ -79,7 +79,7 @@ pub enum ClientAuthMethod {
     BasicHeader,
 }
 
-type TokenRequestFn = dyn Fn(&OAuth2ClientCredentials) -> Result<Request, Error> + Send + Sync;
+type TokenRequestFn = dyn Fn(&OAuth2ClientCredentials) -> Result<Request, AuthError> + Send + Sync;
 
 #[derive(Clone)]
 struct Settings {
@@ -116,18 +116,18 @@ impl OAuth2ClientCredentials {
     /// Client credentials for the token endpoint `access_token_url`.
     ///
     /// # Errors
-    /// [`Error::InvalidUrl`] when `access_token_url` is not an absolute URL.
+    /// [`AuthError::InvalidUrl`] when `access_token_url` is not an absolute URL.
     pub fn new(
         access_token_url: impl Into<String>,
         client_id: impl Into<Secret>,
         client_secret: impl Into<Secret>,
-    ) -> Result<OAuth2ClientCredentials, Error> {
+    ) -> Result<OAuth2ClientCredentials, AuthError> {
         let access_token_url = access_token_url.into();
         let valid = access_token_url
             .parse::<Uri>()
             .is_ok_and(|u| u.scheme().is_some() && u.authority().is_some());
         if !valid {
-            return Err(Error::InvalidUrl {
+            return Err(AuthError::InvalidUrl {
                 what: "OAuth access_token_url",
                 url: redact::redact_url(&access_token_url),
             });
@@ -190,7 +190,7 @@ impl OAuth2ClientCredentials {
     /// ```
     pub fn with_token_request<F>(mut self, f: F) -> Self
     where
-        F: Fn(&OAuth2ClientCredentials) -> Result<Request, Error> + Send + Sync + 'static,
+        F: Fn(&OAuth2ClientCredentials) -> Result<Request, AuthError> + Send + Sync + 'static,
     {
         Arc::make_mut(&mut self.settings).token_request = Some(Arc::new(f));
         self
@@ -235,9 +235,9 @@ impl OAuth2ClientCredentials {
     /// [`with_token_request`](Self::with_token_request) hook.
     ///
     /// # Errors
-    /// [`Error::InvalidCredential`] when the client credentials cannot go in a header
+    /// [`AuthError::InvalidCredential`] when the client credentials cannot go in a header
     /// ([`ClientAuthMethod::BasicHeader`] cannot fail; this is for completeness).
-    pub fn default_token_request(&self) -> Result<Request, Error> {
+    pub fn default_token_request(&self) -> Result<Request, AuthError> {
         let s = &self.settings;
         let mut pairs: Vec<(&str, &str)> = match s.client_auth {
             ClientAuthMethod::RequestBody => vec![
@@ -270,10 +270,12 @@ impl OAuth2ClientCredentials {
         if s.client_auth == ClientAuthMethod::BasicHeader {
             builder = builder.header(AUTHORIZATION, basic_header(&s.client_id, &s.client_secret));
         }
-        builder.body(Bytes::from(body)).map_err(|_| Error::InvalidUrl {
-            what: "OAuth access_token_url",
-            url: redact::redact_url(&s.access_token_url),
-        })
+        builder
+            .body(Bytes::from(body))
+            .map_err(|_| AuthError::InvalidUrl {
+                what: "OAuth access_token_url",
+                url: redact::redact_url(&s.access_token_url),
+            })
     }
 
     fn cached(&self) -> Option<HeaderValue> {
@@ -285,7 +287,7 @@ impl OAuth2ClientCredentials {
     }
 
     /// The `Authorization` value to send: cached, or fetched once for all concurrent callers.
-    async fn token_header(&self, client: &AuthClient) -> Result<HeaderValue, Error> {
+    async fn token_header(&self, client: &AuthClient) -> Result<HeaderValue, AuthError> {
         let _flight = self.cache.refresh.lock().await;
         // Someone else may have fetched while we waited.
         if let Some(header) = self.cached() {
@@ -297,7 +299,7 @@ impl OAuth2ClientCredentials {
         Ok(header)
     }
 
-    async fn fetch(&self, client: &AuthClient) -> Result<CachedToken, Error> {
+    async fn fetch(&self, client: &AuthClient) -> Result<CachedToken, AuthError> {
         let request = match &self.settings.token_request {
             Some(build) => build(self)?,
             None => self.default_token_request()?,
@@ -308,9 +310,9 @@ impl OAuth2ClientCredentials {
         let response = client
             .send(request)
             .await
-            .map_err(|e| Error::token_request(&url, e))?;
+            .map_err(|e| AuthError::token_request(&url, e))?;
         if !response.status().is_success() {
-            return Err(Error::TokenStatus(StatusError::from_response(
+            return Err(AuthError::TokenStatus(StatusError::from_response(
                 &method, &url, &response,
             )));
         }
@@ -328,8 +330,12 @@ impl OAuth2ClientCredentials {
 /// The token is turned into a sensitive header value at once and not kept as a [`Secret`]: a
 /// `Secret` registers its value for redaction for the life of the process, and with short-lived
 /// tokens that registry would grow without end. The token is never put in any message.
-fn parse_token_response(url: &str, body: &[u8], default: Duration) -> Result<(HeaderValue, Duration), Error> {
-    let invalid = |reason| Error::InvalidTokenResponse {
+fn parse_token_response(
+    url: &str,
+    body: &[u8],
+    default: Duration,
+) -> Result<(HeaderValue, Duration), AuthError> {
+    let invalid = |reason| AuthError::InvalidTokenResponse {
         url: redact::redact_url(url),
         reason,
     };
@@ -342,7 +348,7 @@ fn parse_token_response(url: &str, body: &[u8], default: Duration) -> Result<(He
         Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         _ => {
-            return Err(Error::MissingAccessToken {
+            return Err(AuthError::MissingAccessToken {
                 url: redact::redact_url(url),
             });
         }
@@ -364,7 +370,7 @@ fn parse_token_response(url: &str, body: &[u8], default: Duration) -> Result<(He
         Some(_) => return Err(invalid("`expires_in` is not a number")),
     };
     let mut header =
-        HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| Error::InvalidCredential {
+        HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| AuthError::InvalidCredential {
             what: "OAuth access token",
         })?;
     header.set_sensitive(true);

@@ -22,7 +22,7 @@ use std::str::FromStr;
 
 use restclient_core::redact;
 
-use crate::Error;
+use crate::AuthError;
 
 /// A scheme, host and port.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -36,9 +36,9 @@ impl Origin {
     /// The origin of an absolute URL (its path, query and fragment are ignored).
     ///
     /// # Errors
-    /// [`Error::InvalidUrl`] when `url` is not an absolute URL with a host and a known port.
-    pub fn from_url(url: &str) -> Result<Origin, Error> {
-        let invalid = || Error::InvalidUrl {
+    /// [`AuthError::InvalidUrl`] when `url` is not an absolute URL with a host and a known port.
+    pub fn from_url(url: &str) -> Result<Origin, AuthError> {
+        let invalid = || AuthError::InvalidUrl {
             what: "origin URL",
             url: redact::redact_url(url),
         };
@@ -96,9 +96,9 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 impl FromStr for Origin {
-    type Err = Error;
+    type Err = AuthError;
 
-    fn from_str(s: &str) -> Result<Origin, Error> {
+    fn from_str(s: &str) -> Result<Origin, AuthError> {
         Origin::from_url(s)
     }
 }

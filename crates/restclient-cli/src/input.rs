@@ -122,108 +122,83 @@ pub(crate) fn check_factor(factor: f64) -> Result<f64, UsageError> {
     }
 }
 
-/// Header and parameter names whose values are credentials.
-fn is_sensitive_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "auth",
-        "key",
-        "token",
-        "secret",
-        "password",
-        "pwd",
-        "cookie",
-        "session",
-        "sig",
-        "credential",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+/// Where the auth JSON comes from: `--auth JSON`, `--auth @FILE`, `--auth @-` (standard input), or
+/// else the `RESTCLIENT_AUTH` environment variable. The last three keep the secret off the command
+/// line, where every local user could read it in `ps` and the shell keeps it in its history.
+pub(crate) fn auth_text(arg: Option<&str>) -> Result<Option<String>, UsageError> {
+    let Some(arg) = arg else {
+        return Ok(std::env::var(AUTH_ENV).ok().filter(|v| !v.trim().is_empty()));
+    };
+    let Some(path) = arg.strip_prefix('@') else {
+        return Ok(Some(arg.to_owned()));
+    };
+    let read = if path == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    };
+    // The error names the file, never its content.
+    read.map(Some)
+        .map_err(|e| usage(format!("--auth @{path}: cannot read the auth JSON: {e}")))
 }
 
-/// Auth fields that hold credentials (dlt's sensitive names, plus anything named like a secret);
-/// not `access_token_url` or `default_token_expiration`.
-fn is_secret_auth_field(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    matches!(
-        key.as_str(),
-        "token"
-            | "api_key"
-            | "password"
-            | "pwd"
-            | "client_id"
-            | "client_secret"
-            | "access_token"
-            | "refresh_token"
-            | "secret"
-            | "key"
-            | "private_key"
-            | "private_key_passphrase"
-    ) || key.contains("secret")
-        || key.contains("password")
+/// The environment variable read for the auth JSON when `--auth` is absent.
+pub(crate) const AUTH_ENV: &str = "RESTCLIENT_AUTH";
+
+/// `${NAME}` in a value given on the command line, read from the environment.
+pub(crate) fn expand(option: &str, value: &str) -> Result<String, UsageError> {
+    restclient::core::env::expand(value)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| usage(format!("{option}: {e}")))
 }
 
-/// Removes known secret values from a message before it reaches stderr.
-///
-/// The library already redacts its own messages; this is the CLI's second line of defence, fed
-/// with every value the user gave that could be a credential: all string and number values of
-/// `--auth` under credential fields, values of credential-like `--header`s and `--param`s.
-#[derive(Debug, Default)]
-pub(crate) struct Scrubber {
-    secrets: Vec<String>,
-}
-
-/// Values shorter than this are not scrubbed: replacing every `a` in a message helps nobody.
-const MIN_SECRET_LEN: usize = 3;
-
-impl Scrubber {
-    pub(crate) fn add(&mut self, value: &str) {
-        if value.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s == value) {
-            self.secrets.push(value.to_owned());
-            // Longest first, so a secret containing another is replaced whole.
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
+/// `${NAME}` in every string of the auth JSON.
+pub(crate) fn expand_json(option: &str, value: &mut Value) -> Result<(), UsageError> {
+    match value {
+        Value::String(s) => *s = expand(option, s)?,
+        Value::Array(items) => items.iter_mut().try_for_each(|v| expand_json(option, v))?,
+        Value::Object(map) => map.values_mut().try_for_each(|v| expand_json(option, v))?,
+        _ => {}
     }
+    Ok(())
+}
 
-    pub(crate) fn add_auth(&mut self, auth: &Value) {
-        fn walk(scrubber: &mut Scrubber, key: Option<&str>, value: &Value) {
+/// Registers every credential the user gave as a secret (`restclient::core::redact`), so no
+/// message, log line or `Debug` output can show it: the auth JSON's credential fields, and the
+/// values of sensitive `--header`s and `--param`s.
+pub(crate) mod secrets {
+    use restclient::core::redact;
+    use serde_json::Value;
+
+    pub(crate) fn auth(auth: &Value) {
+        fn walk(key: Option<&str>, value: &Value) {
             match value {
-                Value::String(s) if key.is_some_and(is_secret_auth_field) => scrubber.add(s),
-                Value::Number(n) if key.is_some_and(is_secret_auth_field) => {
-                    scrubber.add(&n.to_string());
+                Value::String(s) if key.is_some_and(redact::is_secret_field) => redact::register_secret(s),
+                Value::Number(n) if key.is_some_and(redact::is_secret_field) => {
+                    redact::register_secret(&n.to_string());
                 }
-                Value::Array(items) => items.iter().for_each(|v| walk(scrubber, key, v)),
-                Value::Object(map) => map.iter().for_each(|(k, v)| walk(scrubber, Some(k), v)),
+                Value::Array(items) => items.iter().for_each(|v| walk(key, v)),
+                Value::Object(map) => map.iter().for_each(|(k, v)| walk(Some(k), v)),
                 _ => {}
             }
         }
-        walk(self, None, auth);
+        walk(None, auth);
     }
 
-    pub(crate) fn add_header(&mut self, name: &str, value: &str) {
-        if is_sensitive_name(name) {
-            self.add(value);
+    pub(crate) fn header(name: &str, value: &str) {
+        if redact::is_sensitive_header(name) {
+            redact::register_secret(value);
             // `Authorization: Bearer xyz`: the credential alone may appear too.
             if let Some((_, credential)) = value.split_once(' ') {
-                self.add(credential.trim());
+                redact::register_secret(credential.trim());
             }
         }
     }
 
-    pub(crate) fn add_param(&mut self, name: &str, value: &str) {
-        if is_sensitive_name(name) {
-            self.add(value);
+    pub(crate) fn param(name: &str, value: &str) {
+        if redact::is_sensitive_param(name) {
+            redact::register_secret(value);
         }
-    }
-
-    pub(crate) fn scrub(&self, message: &str) -> String {
-        let mut out = message.to_owned();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "***");
-            }
-        }
-        out
     }
 }
 
@@ -295,16 +270,48 @@ mod tests {
     }
 
     #[test]
-    fn scrubber_removes_every_user_secret() {
-        let mut s = Scrubber::default();
-        s.add_auth(&json!({"type":"oauth2_client_credentials","client_id":"cid-1","client_secret":"cs-XYZ",
+    fn every_user_secret_is_registered() {
+        secrets::auth(
+            &json!({"type":"oauth2_client_credentials","client_id":"cid-1","client_secret":"cs-XYZ",
             "access_token_url":"http://h/token","access_token_request_data":{"scope":"read","refresh_token":"rt-9"},
-            "default_token_expiration": 3600}));
-        s.add_header("Authorization", "Bearer tok-123");
-        s.add_header("Accept", "application/json");
-        s.add_param("api_key", "k-456");
-        s.add_param("page", "2");
-        let m = s.scrub("cid-1 cs-XYZ tok-123 k-456 rt-9 application/json http://h/token read 3600");
+            "default_token_expiration": 3600}),
+        );
+        secrets::header("Authorization", "Bearer tok-123");
+        secrets::header("Accept", "application/json");
+        secrets::param("api_key", "k-456");
+        secrets::param("page", "2");
+        let m = restclient::core::redact::redact_text(
+            "cid-1 cs-XYZ tok-123 k-456 rt-9 application/json http://h/token read 3600",
+        );
         assert_eq!(m, "*** *** *** *** *** application/json http://h/token read 3600");
+    }
+
+    #[test]
+    fn auth_comes_from_a_file_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("restclient-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("auth.json");
+        std::fs::write(&file, r#"{"type":"bearer","token":"from-file"}"#).unwrap();
+        let text = auth_text(Some(&format!("@{}", file.display()))).unwrap().unwrap();
+        assert!(text.contains("from-file"));
+        let e = auth_text(Some("@/nonexistent/auth.json")).unwrap_err().0;
+        assert!(e.contains("/nonexistent/auth.json"), "{e}");
+        assert_eq!(auth_text(Some("{}")).unwrap().as_deref(), Some("{}"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn references_expand_inside_the_auth_json() {
+        let mut auth = json!({"type": "bearer", "token": "${PATH}", "n": [1, "${PATH}"]});
+        expand_json("--auth", &mut auth).unwrap();
+        let path = std::env::var("PATH").unwrap();
+        assert_eq!(auth["token"], json!(path));
+        assert_eq!(auth["n"][1], json!(path));
+        let mut auth = json!({"token": "${RESTCLIENT_TEST_UNSET_VAR}"});
+        let e = expand_json("--auth", &mut auth).unwrap_err().0;
+        assert!(
+            e.starts_with("--auth: ") && e.contains("RESTCLIENT_TEST_UNSET_VAR"),
+            "{e}"
+        );
     }
 }

@@ -12,9 +12,10 @@ use serde_json::Value;
 
 use crate::Failure;
 use crate::cli::{GetArgs, PaginateArgs, RequestArgs};
-use crate::input::{self, HttpMethod, Scrubber, UsageError};
+use crate::input::{self, HttpMethod, UsageError};
 use crate::output::{self, Layout, RecordWriter};
 use crate::progress::Progress;
+use restclient::core::redact;
 
 /// Everything checked from the command line, ready for the facade.
 #[derive(Debug)]
@@ -24,15 +25,9 @@ pub(crate) struct Prepared {
     pub(crate) params: Vec<(String, String)>,
     pub(crate) method: HttpMethod,
     pub(crate) json: Option<Value>,
-    pub(crate) scrubber: Scrubber,
 }
 
 impl Prepared {
-    /// A runtime failure, its message cleaned of every secret the user gave.
-    fn fail(&self, message: impl std::fmt::Display) -> Failure {
-        Failure::Runtime(self.scrubber.scrub(&message.to_string()))
-    }
-
     fn method(&self) -> Method {
         match self.method {
             HttpMethod::Get => Method::GET,
@@ -41,29 +36,48 @@ impl Prepared {
     }
 }
 
-/// Checks the shared options and builds the client. Every problem here is a usage error.
+/// A runtime failure, its message cleaned of every secret the user gave.
+fn fail(message: impl std::fmt::Display) -> Failure {
+    Failure::Runtime(redact::redact_text(&message.to_string()).into_owned())
+}
+
+/// A usage failure, its message cleaned of every secret the user gave.
+fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure::Usage(redact::redact_text(&message.to_string()).into_owned())
+}
+
+/// Checks the shared options and builds the client through [`ClientConfig`], as every caller of
+/// the library does. Every problem here is a usage error.
 pub(crate) fn prepare(
     args: &RequestArgs,
     paginator: Option<&str>,
     data_selector: Option<&str>,
 ) -> Result<Prepared, Failure> {
-    let mut scrubber = Scrubber::default();
+    // Credentials first, so that no later message can show one.
+    let mut auth = input::auth_text(args.auth.as_deref())?
+        .map(|text| input::parse_auth(&text))
+        .transpose()?;
+    if let Some(auth) = &mut auth {
+        input::secrets::auth(auth);
+        input::expand_json("--auth", auth)?;
+        input::secrets::auth(auth);
+    }
     let params = args
         .params
         .iter()
-        .map(|raw| input::parse_param(raw))
-        .collect::<Result<Vec<_>, _>>()?;
-    params.iter().for_each(|(k, v)| scrubber.add_param(k, v));
-    let headers = args
-        .headers
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| input::parse_header(raw, i + 1))
-        .collect::<Result<Vec<_>, _>>()?;
-    headers.iter().for_each(|(k, v)| scrubber.add_header(k, v));
-    let auth = args.auth.as_deref().map(input::parse_auth).transpose()?;
-    if let Some(auth) = &auth {
-        scrubber.add_auth(auth);
+        .map(|raw| {
+            let (key, value) = input::parse_param(raw)?;
+            let value = input::expand("--param", &value)?;
+            input::secrets::param(&key, &value);
+            Ok((key, value))
+        })
+        .collect::<Result<Vec<_>, UsageError>>()?;
+    let mut config = ClientConfig::default();
+    for (i, raw) in args.headers.iter().enumerate() {
+        let (name, value) = input::parse_header(raw, i + 1)?;
+        let value = input::expand("--header", &value)?;
+        input::secrets::header(&name, &value);
+        config.headers.insert(name, value);
     }
     let method = input::parse_method(&args.method)?;
     let json = args.json.as_deref().map(input::parse_json_body).transpose()?;
@@ -72,44 +86,28 @@ pub(crate) fn prepare(
     let backoff_factor = input::check_factor(args.backoff_factor)?;
     let url = target_url(args)?;
 
-    let usage = |what: &str, e: &dyn std::fmt::Display| {
-        Failure::Usage(scrubber.scrub(&format!("invalid {what}: {e}")))
-    };
-    let mut builder = RestClient::builder()
-        .max_attempts(args.max_attempts.max(1))
-        .backoff_factor(backoff_factor)
-        .max_retry_delay(max_retry_delay)
-        .timeout(timeout);
-    if let Some(base_url) = &args.base_url {
-        builder = builder.base_url(base_url.as_str());
-    }
-    for (name, value) in &headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
+    config.base_url = args.base_url.clone();
+    config.max_attempts = Some(args.max_attempts.max(1));
+    config.backoff_factor = Some(backoff_factor);
+    config.max_retry_delay = Some(max_retry_delay.as_secs_f64());
+    config.timeout = Some(timeout.as_secs_f64());
     if let Some(auth) = auth {
-        let auth: AuthConfig = serde_json::from_value(auth).map_err(|e| usage("--auth", &e))?;
-        builder = builder.auth_config(auth);
+        config.auth = Some(serde_json::from_value(auth).map_err(|e| usage(format!("invalid --auth: {e}")))?);
     }
     if let Some(raw) = paginator {
         let value = input::parse_paginator(raw)?;
-        let paginator: PaginatorConfig =
-            serde_json::from_value(value).map_err(|e| usage("--paginator", &e))?;
-        builder = builder.paginator_config(paginator);
+        config.paginator =
+            Some(serde_json::from_value(value).map_err(|e| usage(format!("invalid --paginator: {e}")))?);
     }
-    if let Some(selector) = data_selector {
-        builder = builder.data_selector(selector);
-    }
+    config.data_selector = data_selector.map(str::to_owned);
     // Everything that can be checked before the first request is checked by build().
-    let client = builder
-        .build()
-        .map_err(|e| Failure::Usage(scrubber.scrub(&e.to_string())))?;
+    let client = RestClientBuilder::from_config(config).build().map_err(usage)?;
     Ok(Prepared {
         client,
         url,
         params,
         method,
         json,
-        scrubber,
     })
 }
 
@@ -217,7 +215,7 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
                 Some(Err(e)) => {
                     // Keep what was read before the failure.
                     let _ = writer.flush();
-                    return Err(prepared.fail(e));
+                    return Err(fail(e));
                 }
             }
         }
@@ -247,10 +245,10 @@ pub(crate) fn get(args: GetArgs) -> Result<(), Failure> {
     if let Some(json) = &prepared.json {
         request = request.json(json);
     }
-    let response = runtime.block_on(request.send()).map_err(|e| prepared.fail(e))?;
+    let response = runtime.block_on(request.send()).map_err(fail)?;
     runtime.shutdown_timeout(Duration::from_millis(100));
     // curl --fail: a 4xx/5xx is a failure, named by dlt's message with the URL redacted.
-    let response = response.error_for_status().map_err(|e| prepared.fail(e))?;
+    let response = response.error_for_status().map_err(fail)?;
     let mut out = open_output(output_path)?;
     use std::io::Write;
     if let Err(e) = out.write_all(response.body()).and_then(|()| out.flush()) {

@@ -5,6 +5,7 @@
 //! - [`BoxError`]: the error type tower stacks pass around.
 //! - [`Secret`]: a credential whose `Debug` and `Display` never show the value.
 //! - [`redact`]: URL, header and text redaction by parameter name and by known secret value.
+//! - [`env`](mod@env): `${NAME}` references in configuration values, read from the environment.
 //! - [`ResponseUri`]: the response extension that records the final URL of a response.
 //! - [`StatusError`]: a 4xx/5xx response described safely, shared by transport, paginate and the facade.
 //!
@@ -23,6 +24,7 @@
 //! assert_eq!(redact::redact_text("got s3cr3t-token back"), "got *** back");
 //! ```
 
+pub mod env;
 pub mod redact;
 mod secret;
 mod status;

@@ -3,10 +3,14 @@
 //! Two rules, applied everywhere restclient writes a URL or a message (errors, logs, `Debug`):
 //!
 //! 1. **By name.** A query parameter or header whose name is sensitive has its value replaced by
-//!    [`MASK`]. The names are dlt's eleven (`api_key`, `token`, `key`, `access_token`, `apikey`,
-//!    `api-key`, `access-token`, `secret`, `password`, `pwd`, `client_secret`) and a few more that
-//!    carry credentials just as often; see [`SENSITIVE_PARAMS`] and [`SENSITIVE_HEADERS`]. Names match
-//!    case-insensitively. Unlike dlt, the rest of the query is kept byte for byte.
+//!    [`MASK`]. A name is sensitive when it is one of dlt's eleven (`api_key`, `token`, `key`,
+//!    `access_token`, `apikey`, `api-key`, `access-token`, `secret`, `password`, `pwd`,
+//!    `client_secret`) or of a few more that carry credentials just as often ([`SENSITIVE_PARAMS`],
+//!    [`SENSITIVE_HEADERS`]), or when it *contains* one of the [`SENSITIVE_WORDS`] (`x_auth_token`,
+//!    `mykey`, `session_id`). Names match case-insensitively. This is the stricter of the two rules
+//!    the project once had (the CLI matched words, the library exact names): a harmless parameter
+//!    such as `keyword` is masked too, which costs a log line some detail and never leaks a secret.
+//!    Unlike dlt, the rest of the query is kept byte for byte.
 //! 2. **By value.** Every [`Secret`](crate::Secret) registers its value; any occurrence of a registered
 //!    value in a URL, header or text is masked, whatever name it travels under. Values shorter than
 //!    [`MIN_REGISTERED_LEN`] bytes are not registered, so a one-letter password cannot blank out
@@ -28,7 +32,22 @@ use std::sync::{Arc, RwLock};
 pub const MASK: &str = "***";
 
 /// Secret values shorter than this are masked by name only, never searched for in text.
-pub const MIN_REGISTERED_LEN: usize = 4;
+pub const MIN_REGISTERED_LEN: usize = 3;
+
+/// Words that make any parameter or header name containing them sensitive (case-insensitive).
+pub const SENSITIVE_WORDS: &[&str] = &[
+    "auth",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "cookie",
+    "session",
+    "sig",
+    "credential",
+];
 
 /// Query parameter names whose values are always masked (case-insensitive): dlt's list and more.
 pub const SENSITIVE_PARAMS: &[&str] = &[
@@ -91,9 +110,25 @@ pub fn register_secret(value: &str) {
     known.sort_by_key(|k| std::cmp::Reverse(k.len()));
 }
 
-/// Whether a query parameter name is sensitive.
+/// Whether a query parameter name is sensitive: listed, or containing a sensitive word.
 pub fn is_sensitive_param(name: &str) -> bool {
-    SENSITIVE_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name))
+    SENSITIVE_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) || {
+        let lower = name.to_ascii_lowercase();
+        SENSITIVE_WORDS.iter().any(|word| lower.contains(word))
+    }
+}
+
+/// Whether a field of an auth config holds a credential (`token`, `api_key`, `password`,
+/// `client_id`, `client_secret`, ...), so that its value is registered as a secret. Sensitive
+/// names, less those that name where or how long rather than what (`access_token_url`,
+/// `default_token_expiration`), plus `client_id`, which dlt also treats as a credential.
+pub fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower == "client_id" {
+        return true;
+    }
+    let describes_not_holds = lower.ends_with("_url") || lower.ends_with("_expiration") || lower == "type";
+    is_sensitive_param(&lower) && !describes_not_holds
 }
 
 /// Whether a header name is sensitive.
@@ -273,6 +308,40 @@ mod tests {
             redact_header("x-custom", b"pre zz-registered-value-zz"),
             "pre ***"
         );
+    }
+
+    #[test]
+    fn names_containing_a_sensitive_word_are_masked() {
+        assert_eq!(
+            redact_url("http://h/?X_Auth_Token=a1&mykey=b2&session_id=c3&q=keep"),
+            "http://h/?X_Auth_Token=***&mykey=***&session_id=***&q=keep"
+        );
+        assert!(is_sensitive_header("X-Session"));
+        assert!(!is_sensitive_param("page") && !is_sensitive_param("limit"));
+    }
+
+    #[test]
+    fn secret_fields_of_auth_configs() {
+        for field in [
+            "token",
+            "api_key",
+            "password",
+            "client_id",
+            "client_secret",
+            "refresh_token",
+        ] {
+            assert!(is_secret_field(field), "{field}");
+        }
+        for field in [
+            "type",
+            "access_token_url",
+            "default_token_expiration",
+            "name",
+            "location",
+            "scope",
+        ] {
+            assert!(!is_secret_field(field), "{field}");
+        }
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::error::excerpt;
 use crate::paginator::wrong_state;
 use crate::range::parse_path;
 use crate::request::Placement;
-use crate::values::has_more;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::values::has_more_veto;
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`JsonResponseCursorPaginator`], exactly dlt's constructor arguments.
 ///
@@ -180,11 +180,7 @@ impl Paginator for JsonResponseCursorPaginator {
             self.has_next = false;
         }
         // 3. has_more veto
-        if let Some(path) = &self.has_more_path {
-            let found = page.document.first(path)?;
-            let more = has_more(found.as_ref(), path.as_str())?;
-            self.has_next = self.has_next && more;
-        }
+        self.has_next = has_more_veto(self.has_more_path.as_ref(), page, self.has_next)?;
         Ok(())
     }
 
@@ -197,6 +193,20 @@ impl Paginator for JsonResponseCursorPaginator {
 
     fn has_next_page(&self) -> bool {
         self.has_next
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        let (cursor_param, cursor_body_path) = match &self.placement {
+            Placement::Query(name) => (Some(name.clone()), None),
+            Placement::Body(path) => (None, Some(path.clone())),
+        };
+        Some(PaginatorConfig::Cursor(CursorConfig {
+            cursor_path: self.path.as_str().to_owned(),
+            cursor_param,
+            cursor_body_path,
+            stop_after_empty_page: self.stop_after_empty_page,
+            has_more_path: self.has_more_path.as_ref().map(|p| p.as_str().to_owned()),
+        }))
     }
 
     fn state(&self) -> PaginatorState {

@@ -90,13 +90,16 @@ pub enum PaginateError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The paginator would send the same request (method, URL with query, body) again.
-    #[error("pagination loop: the next request would repeat {method} {url}; the paginator did not advance")]
+    /// The paginator would send a request (method, URL with query, body) already sent in this
+    /// run: it did not advance, or it went round a cycle (see the crate docs, "Loops").
+    #[error("pagination loop: the next request {method} {url} repeats the request of page {page}")]
     Loop {
         /// The method.
         method: http::Method,
         /// The URL, secrets redacted.
         url: String,
+        /// The page (from 0) the same request fetched before.
+        page: usize,
     },
     /// A paginator could not place its value in the request body.
     #[error("cannot set `{path}` in the request body: {reason}")]
@@ -104,6 +107,33 @@ pub enum PaginateError {
         /// The body path.
         path: String,
         /// What is wrong.
+        reason: String,
+    },
+    /// A checkpoint that cannot be read or used: not JSON, another version, an unknown or
+    /// mismatched paginator state, or a masked value this run cannot refill.
+    #[error("invalid checkpoint: {reason}")]
+    InvalidCheckpoint {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The checkpoint was taken for another run (URL, params, body, paginator or selector), so
+    /// resuming from it would mix two extractions. Nothing was sent.
+    #[error(
+        "the checkpoint belongs to another run: it continues {checkpoint}, but this run is {run}; remove the checkpoint to start over"
+    )]
+    CheckpointMismatch {
+        /// The checkpoint's run (redacted) and fingerprint.
+        checkpoint: String,
+        /// This run (redacted) and fingerprint.
+        run: String,
+    },
+    /// The checkpointed run had failed after its last page (the next request could not be built,
+    /// or it looped); resuming meets the same failure.
+    #[error("the checkpointed run failed after page {page}: {reason}")]
+    CheckpointedFailure {
+        /// The last page read (from 0).
+        page: usize,
+        /// The failure, as it was reported.
         reason: String,
     },
     /// An impossible or unknown paginator configuration.

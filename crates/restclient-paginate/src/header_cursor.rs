@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::error::excerpt;
 use crate::paginator::wrong_state;
 use crate::request::set_query_param;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`HeaderCursorPaginator`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +125,13 @@ impl Paginator for HeaderCursorPaginator {
 
     fn has_next_page(&self) -> bool {
         self.cursor.is_some()
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::HeaderCursor(HeaderCursorConfig {
+            cursor_key: self.key.as_str().to_owned(),
+            cursor_param: self.param.clone(),
+        }))
     }
 
     fn state(&self) -> PaginatorState {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::link_header::{find_rel, parse_link_headers};
 use crate::next_url::NextLink;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`HeaderLinkPaginator`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +94,12 @@ impl Paginator for HeaderLinkPaginator {
 
     fn has_next_page(&self) -> bool {
         self.next.is_some()
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::HeaderLink(HeaderLinkConfig {
+            links_next_key: self.rel.clone(),
+        }))
     }
 
     fn state(&self) -> PaginatorState {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::next_url::NextLink;
 use crate::range::parse_path;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`JsonLinkPaginator`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +126,12 @@ impl Paginator for JsonLinkPaginator {
 
     fn has_next_page(&self) -> bool {
         self.next.is_some()
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::JsonLink(JsonLinkConfig {
+            next_url_path: self.path.as_str().to_owned(),
+        }))
     }
 
     fn state(&self) -> PaginatorState {

@@ -15,6 +15,13 @@
 //! Paginators read the few values they need through the page's [`Document`](restclient_select::Document),
 //! scanned once for every selector the page needs; records stay raw ([`RawRecord`](restclient_select::RawRecord)).
 //!
+//! # Runs: fetching ahead, caps, checkpoints
+//! [`PaginateOptions`] also says how a run goes: [`concurrency`](PaginateOptions::concurrency)
+//! keeps up to N requests in flight and still yields the pages of a one-at-a-time run, in order
+//! (see [`PaginateExt`]); [`max_pages`](PaginateOptions::max_pages) caps the run; every page
+//! carries the [`Checkpoint`] to continue after it ([`Page::checkpoint`]), and
+//! [`resume`](PaginateOptions::resume) continues from one (see [`checkpoint`]).
+//!
 //! # Differences from dlt
 //! Everything follows dlt 1.31 except these deliberate choices:
 //! - **Next links** ([`JsonLinkPaginator`]): only a non-empty string is a link; `""`, `false`, `0`
@@ -23,8 +30,14 @@
 //!   `cursor=`). JSON cursors stop on every falsy value, as in dlt.
 //! - **Detected page numbers** ([`detect`]): as dlt, unless the first response states its current
 //!   page (`page`, `current_page`, `pageNumber`); then pagination continues from that page + 1.
-//! - **Loops** ([`PaginateExt`]): a next request identical to the previous one (method, URL with
-//!   query, body) ends the run with [`PaginateError::Loop`] instead of repeating forever.
+//! - **Loops** (row 8; [`PaginateExt`]): a next request identical to one already sent in the run
+//!   (method, URL with query, body) ends the run with [`PaginateError::Loop`], naming the repeated
+//!   URL (redacted) and the page it first fetched, instead of repeating forever. That covers a
+//!   paginator that did not advance (a self-referencing next link), an A → B → A cycle of links
+//!   and a cursor that comes back after several pages. The run remembers the newest 65,536
+//!   requests as 64-bit fingerprints; the memory is not kept in a checkpoint, so a resumed run
+//!   starts remembering from its first request.
+//! - **Page cap**: [`PaginateOptions::max_pages`] ends the run cleanly after N pages.
 //! - A cursor that is an object or array, a malformed `Link` header, and a next link that is not a
 //!   valid http(s) URL are typed errors.
 //!
@@ -38,36 +51,47 @@
 //! // service.paginate(request, options) -> Stream<Item = Result<Page, PaginateError>>
 //! ```
 
+pub mod checkpoint;
 pub mod config;
 mod cursor;
 pub mod detect;
 mod error;
 mod header_cursor;
 mod header_link;
+mod hooks;
 mod json_link;
 mod link_header;
 mod next_url;
 mod offset;
+mod options;
+mod page;
 mod page_number;
 mod paginator;
+mod prefetch;
 mod range;
 mod request;
+mod run;
+mod seen;
 mod single_page;
 mod stream;
 mod values;
 
+pub use checkpoint::{CHECKPOINT_VERSION, Checkpoint};
 pub use config::PaginatorConfig;
 pub use cursor::{CursorConfig, JsonResponseCursorPaginator};
 pub use detect::{Detection, detect_paginator};
 pub use error::PaginateError;
 pub use header_cursor::{HeaderCursorConfig, HeaderCursorPaginator};
 pub use header_link::{HeaderLinkConfig, HeaderLinkPaginator};
+pub use hooks::{HookAction, ResponseHook};
 pub use json_link::{JsonLinkConfig, JsonLinkPaginator};
 pub use link_header::{Link, parse_link_headers};
 pub use next_url::follow_link;
 pub use offset::{OffsetConfig, OffsetPaginator};
+pub use options::PaginateOptions;
+pub use page::Page;
 pub use page_number::{PageNumberConfig, PageNumberPaginator};
 pub use paginator::{PageContext, Paginator, PaginatorState};
 pub use request::{Placement, set_body_path, set_query_param};
 pub use single_page::SinglePagePaginator;
-pub use stream::{HookAction, Page, PageStream, PaginateExt, PaginateOptions, ResponseHook};
+pub use stream::{PageStream, PaginateExt};

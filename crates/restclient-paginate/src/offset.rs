@@ -5,9 +5,9 @@ use restclient_select::Selector;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::range::{RangeEngine, parse_path};
+use crate::range::{RangeEngine, RangeStops, parse_path};
 use crate::request::Placement;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of an [`OffsetPaginator`], exactly dlt's constructor arguments and defaults.
 ///
@@ -124,20 +124,19 @@ impl OffsetPaginator {
             "limit",
             "limit",
         )?;
-        let engine = RangeEngine {
+        let engine = RangeEngine::new(
             placement,
-            initial_value: config.offset,
-            value_step: config.limit,
-            base_index: 0,
-            maximum_value: config.maximum_offset,
-            total_path: parse_path("total_path", config.total_path.as_deref())?,
-            has_more_path: parse_path("has_more_path", config.has_more_path.as_deref())?,
-            stop_after_empty_page: config.stop_after_empty_page,
-            noun: "items",
-            current: config.offset,
-            total: None,
-            has_next: true,
-        };
+            config.offset,
+            config.limit,
+            0,
+            "items",
+            RangeStops {
+                maximum_value: config.maximum_offset,
+                total_path: parse_path("total_path", config.total_path.as_deref())?,
+                has_more_path: parse_path("has_more_path", config.has_more_path.as_deref())?,
+                stop_after_empty_page: config.stop_after_empty_page,
+            },
+        );
         engine.check_termination("maximum_offset")?;
         Ok(OffsetPaginator {
             engine,
@@ -150,20 +149,19 @@ impl OffsetPaginator {
     /// dlt's defaults with the given `limit` (total read from `total`).
     pub fn with_limit(limit: i64) -> OffsetPaginator {
         OffsetPaginator {
-            engine: RangeEngine {
-                placement: Placement::Query("offset".to_owned()),
-                initial_value: 0,
-                value_step: limit,
-                base_index: 0,
-                maximum_value: None,
-                total_path: Some(Selector::from_keys(["total"])),
-                has_more_path: None,
-                stop_after_empty_page: true,
-                noun: "items",
-                current: 0,
-                total: None,
-                has_next: true,
-            },
+            engine: RangeEngine::new(
+                Placement::Query("offset".to_owned()),
+                0,
+                limit,
+                0,
+                "items",
+                RangeStops {
+                    maximum_value: None,
+                    total_path: Some(Selector::from_keys(["total"])),
+                    has_more_path: None,
+                    stop_after_empty_page: true,
+                },
+            ),
             limit,
             limit_placement: Placement::Query("limit".to_owned()),
             config: OffsetConfig::new(limit),
@@ -210,6 +208,14 @@ impl Paginator for OffsetPaginator {
 
     fn has_next_page(&self) -> bool {
         self.engine.has_next
+    }
+
+    fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        self.engine.requests_ahead(next, count)
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::Offset(self.config.clone()))
     }
 
     fn state(&self) -> PaginatorState {

@@ -5,9 +5,9 @@ use restclient_select::Selector;
 use serde::{Deserialize, Serialize};
 
 use crate::offset::{default_total, null_is_false, yes};
-use crate::range::{RangeEngine, parse_path};
+use crate::range::{RangeEngine, RangeStops, parse_path};
 use crate::request::Placement;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// The parameters of a [`PageNumberPaginator`], exactly dlt's constructor arguments and defaults.
 ///
@@ -97,20 +97,19 @@ impl PageNumberPaginator {
             "page",
         )?;
         let initial = config.page.unwrap_or(config.base_page);
-        let engine = RangeEngine {
+        let engine = RangeEngine::new(
             placement,
-            initial_value: initial,
-            value_step: 1,
-            base_index: config.base_page,
-            maximum_value: config.maximum_page,
-            total_path: parse_path("total_path", config.total_path.as_deref())?,
-            has_more_path: parse_path("has_more_path", config.has_more_path.as_deref())?,
-            stop_after_empty_page: config.stop_after_empty_page,
-            noun: "pages",
-            current: initial,
-            total: None,
-            has_next: true,
-        };
+            initial,
+            1,
+            config.base_page,
+            "pages",
+            RangeStops {
+                maximum_value: config.maximum_page,
+                total_path: parse_path("total_path", config.total_path.as_deref())?,
+                has_more_path: parse_path("has_more_path", config.has_more_path.as_deref())?,
+                stop_after_empty_page: config.stop_after_empty_page,
+            },
+        );
         engine.check_termination("maximum_page")?;
         Ok(PageNumberPaginator { engine, config })
     }
@@ -123,20 +122,19 @@ impl PageNumberPaginator {
             ..PageNumberConfig::default()
         };
         PageNumberPaginator {
-            engine: RangeEngine {
-                placement: Placement::Query("page".to_owned()),
-                initial_value: base_page,
-                value_step: 1,
-                base_index: base_page,
-                maximum_value: None,
-                total_path: Some(total_path),
-                has_more_path: None,
-                stop_after_empty_page: true,
-                noun: "pages",
-                current: base_page,
-                total: None,
-                has_next: true,
-            },
+            engine: RangeEngine::new(
+                Placement::Query("page".to_owned()),
+                base_page,
+                1,
+                base_page,
+                "pages",
+                RangeStops {
+                    maximum_value: None,
+                    total_path: Some(total_path),
+                    has_more_path: None,
+                    stop_after_empty_page: true,
+                },
+            ),
             config,
         }
     }
@@ -176,6 +174,14 @@ impl Paginator for PageNumberPaginator {
 
     fn has_next_page(&self) -> bool {
         self.engine.has_next
+    }
+
+    fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        self.engine.requests_ahead(next, count)
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::PageNumber(self.config.clone()))
     }
 
     fn state(&self) -> PaginatorState {

@@ -7,7 +7,7 @@ use restclient_core::Request;
 use restclient_select::{Document, RawRecord, Selector};
 use serde::{Deserialize, Serialize};
 
-use crate::PaginateError;
+use crate::{PaginateError, PaginatorConfig};
 
 /// What a paginator sees of one response: the request that fetched it, the response head, the
 /// body's lazy [`Document`] and the records already selected from it.
@@ -110,6 +110,31 @@ pub trait Paginator: fmt::Debug + Send + Sync {
 
     /// Whether there is another page to fetch.
     fn has_next_page(&self) -> bool;
+
+    /// The requests that follow `next` (the request [`update_request`](Paginator::update_request)
+    /// or [`init_request`](Paginator::init_request) just wrote), in order, that this paginator
+    /// can name without seeing their responses; at most `count`. A prefetch driver sends them
+    /// ahead (`PaginateOptions::concurrency`).
+    ///
+    /// Nothing depends on the answer being right: before a prefetched response is used, the
+    /// driver checks that the request derived page by page is the same one, and sends the right
+    /// one otherwise. A wrong guess costs a request, never a record. The default, for paginators
+    /// that learn the next request from the response (links, cursors), names none.
+    ///
+    /// Offset and page-number paginators name requests up to the total once a response stated
+    /// one, or up to `maximum_offset` / `maximum_page`; with neither (an empty page or
+    /// `has_more` ends them) they guess that every page is followed by another.
+    fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        let _ = (next, count);
+        Vec::new()
+    }
+
+    /// The declarative config that builds this paginator afresh (its parameters, not its
+    /// state); `None` for a paginator that has none (custom ones). Checkpoints use it to tell
+    /// runs apart and to rebuild a paginator that auto-detection chose.
+    fn config(&self) -> Option<PaginatorConfig> {
+        None
+    }
 
     /// A snapshot of the state, plain data.
     fn state(&self) -> PaginatorState;

@@ -8,29 +8,74 @@ use serde_json::Value;
 use crate::error::excerpt;
 use crate::paginator::wrong_state;
 use crate::request::Placement;
-use crate::values::{has_more, python_int};
+use crate::values::{has_more_veto, python_int};
 use crate::{PageContext, PaginateError, PaginatorState};
 
 /// dlt's `RangePaginator`: a number that grows by a fixed step, stopped by an empty page, a total,
 /// a maximum or a has_more flag.
 #[derive(Debug, Clone)]
 pub(crate) struct RangeEngine {
-    pub(crate) placement: Placement,
-    pub(crate) initial_value: i64,
-    pub(crate) value_step: i64,
-    pub(crate) base_index: i64,
-    pub(crate) maximum_value: Option<i64>,
-    pub(crate) total_path: Option<Selector>,
-    pub(crate) has_more_path: Option<Selector>,
-    pub(crate) stop_after_empty_page: bool,
+    placement: Placement,
+    initial_value: i64,
+    value_step: i64,
+    base_index: i64,
+    maximum_value: Option<i64>,
+    total_path: Option<Selector>,
+    has_more_path: Option<Selector>,
+    stop_after_empty_page: bool,
     /// `items` or `pages`, for error messages.
-    pub(crate) noun: &'static str,
+    noun: &'static str,
     pub(crate) current: i64,
-    pub(crate) total: Option<i64>,
+    total: Option<i64>,
     pub(crate) has_next: bool,
 }
 
+/// What ends a range: dlt's four stop conditions.
+#[derive(Debug, Clone)]
+pub(crate) struct RangeStops {
+    /// Exclusive upper bound of the value.
+    pub(crate) maximum_value: Option<i64>,
+    /// Where the total is read.
+    pub(crate) total_path: Option<Selector>,
+    /// Where a has_more flag is read.
+    pub(crate) has_more_path: Option<Selector>,
+    /// Stop at the first empty page.
+    pub(crate) stop_after_empty_page: bool,
+}
+
 impl RangeEngine {
+    /// A range starting at `initial_value` that grows by `value_step`; a total counts from
+    /// `base_index`. `noun` (`items` or `pages`) names what the total counts in errors.
+    pub(crate) fn new(
+        placement: Placement,
+        initial_value: i64,
+        value_step: i64,
+        base_index: i64,
+        noun: &'static str,
+        stops: RangeStops,
+    ) -> RangeEngine {
+        let RangeStops {
+            maximum_value,
+            total_path,
+            has_more_path,
+            stop_after_empty_page,
+        } = stops;
+        RangeEngine {
+            placement,
+            initial_value,
+            value_step,
+            base_index,
+            maximum_value,
+            total_path,
+            has_more_path,
+            stop_after_empty_page,
+            noun,
+            current: initial_value,
+            total: None,
+            has_next: true,
+        }
+    }
+
     /// Construction-time validation shared by both paginators.
     pub(crate) fn check_termination(&self, maximum_name: &str) -> Result<(), PaginateError> {
         if self.total_path.is_none()
@@ -94,13 +139,41 @@ impl RangeEngine {
         {
             self.has_next = false;
         }
-        // 5. has_more: read even after a stop, and can only veto (dlt 1.31)
-        if let Some(path) = &self.has_more_path {
-            let found = page.document.first(path)?;
-            let more = has_more(found.as_ref(), path.as_str())?;
-            self.has_next = self.has_next && more;
-        }
+        // 5. has_more: read even after a stop, and can only veto
+        self.has_next = has_more_veto(self.has_more_path.as_ref(), page, self.has_next)?;
         Ok(())
+    }
+
+    /// The requests after `next` (which carries `current`), at most `count`: within the total
+    /// once one was read, within the maximum, and speculatively when neither bounds them; none
+    /// while a configured total is still unknown (before the first response).
+    pub(crate) fn requests_ahead(&self, next: &Request, count: usize) -> Vec<Request> {
+        if !self.has_next || self.value_step <= 0 {
+            return Vec::new();
+        }
+        let by_total = match (self.total, &self.total_path) {
+            (Some(total), _) => Some(total.saturating_add(self.base_index)),
+            (None, Some(_)) => return Vec::new(),
+            (None, None) => None,
+        };
+        let bound = match (by_total, self.maximum_value) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut ahead = Vec::with_capacity(count);
+        let mut value = self.current;
+        for _ in 0..count {
+            value = value.saturating_add(self.value_step);
+            if bound.is_some_and(|b| value >= b) || value == i64::MAX {
+                break;
+            }
+            let mut request = next.clone();
+            if self.placement.apply(&mut request, &Value::from(value)).is_err() {
+                break;
+            }
+            ahead.push(request);
+        }
+        ahead
     }
 
     pub(crate) fn place_current(&self, request: &mut Request) -> Result<(), PaginateError> {

@@ -3,7 +3,7 @@
 use restclient_core::Request;
 
 use crate::paginator::wrong_state;
-use crate::{PageContext, PaginateError, Paginator, PaginatorState};
+use crate::{PageContext, PaginateError, Paginator, PaginatorConfig, PaginatorState};
 
 /// Exactly one request, whatever the response says (Link headers and `next` keys are ignored).
 ///
@@ -50,6 +50,10 @@ impl Paginator for SinglePagePaginator {
 
     fn has_next_page(&self) -> bool {
         self.has_next
+    }
+
+    fn config(&self) -> Option<PaginatorConfig> {
+        Some(PaginatorConfig::SinglePage)
     }
 
     fn state(&self) -> PaginatorState {

@@ -1,10 +1,10 @@
 //! Reading small values from a page the way dlt (Python) does: `int()` for totals and str2bool for
 //! `has_more`.
 
-use restclient_select::{JsonKind, RawRecord};
+use restclient_select::{JsonKind, RawRecord, Selector};
 
-use crate::PaginateError;
 use crate::error::excerpt;
+use crate::{PageContext, PaginateError};
 
 /// Python `int()` over a JSON value: integers as is, floats truncated toward zero, `true`/`false`
 /// as 1/0, strings holding a (signed, possibly `_`-separated, whitespace-padded) integer.
@@ -55,9 +55,25 @@ pub(crate) fn python_int_str(text: &str) -> Option<i64> {
     Some(if negative { -n } else { n })
 }
 
+/// dlt 1.31's `has_more` veto, shared by range and cursor paginators: with a `has_more_path`, the
+/// flag is read on every page (even after another condition stopped, so a missing flag is still
+/// an error) and can only turn `has_next` off, never on.
+pub(crate) fn has_more_veto(
+    path: Option<&Selector>,
+    page: &PageContext<'_>,
+    has_next: bool,
+) -> Result<bool, PaginateError> {
+    let Some(path) = path else {
+        return Ok(has_next);
+    };
+    let found = page.document.first(path)?;
+    let more = has_more(found.as_ref(), path.as_str())?;
+    Ok(has_next && more)
+}
+
 /// dlt's has_more rules: a bool as is, a string through str2bool (case-insensitive
 /// `yes/true/t/y/1`, `no/false/f/n/0`), anything else "not a bool"; missing or `null` "not found".
-pub(crate) fn has_more(found: Option<&RawRecord>, path: &str) -> Result<bool, PaginateError> {
+fn has_more(found: Option<&RawRecord>, path: &str) -> Result<bool, PaginateError> {
     let record = match found {
         Some(r) if !r.is_null() => r,
         _ => {

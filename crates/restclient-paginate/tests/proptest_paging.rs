@@ -7,107 +7,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
 use bytes::Bytes;
+use common::styles::{Style, dlt_requests, paginator, respond};
 use futures_util::StreamExt;
 use proptest::prelude::*;
-use restclient_core::{BoxError, Request, Response};
+use restclient_core::{BoxError, Request};
 use restclient_paginate::*;
 use restclient_select::Selector;
-use serde_json::json;
-
-#[derive(Debug, Clone, Copy)]
-enum Style {
-    OffsetTotal,
-    OffsetEmptyStop,
-    PageNumberTotal,
-    JsonLink,
-    HeaderLink,
-    Cursor,
-    HeaderCursor,
-}
-
-fn param(req: &Request, name: &str) -> Option<i64> {
-    form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == name)
-        .and_then(|(_, v)| v.parse().ok())
-}
-
-/// The API: `n` records with ids 0..n, `size` per page, paginated in `style`.
-fn respond(style: Style, n: i64, size: i64, req: &Request) -> Response {
-    let start = match style {
-        Style::OffsetTotal | Style::OffsetEmptyStop => param(req, "offset").unwrap_or(0),
-        Style::PageNumberTotal => (param(req, "page").unwrap_or(1) - 1) * size,
-        Style::JsonLink | Style::HeaderLink => param(req, "pos").unwrap_or(0),
-        Style::Cursor | Style::HeaderCursor => param(req, "cursor").unwrap_or(0),
-    };
-    let end = (start + size).min(n).max(start);
-    let data: Vec<i64> = (start..end).collect();
-    let more = end < n;
-    let mut body = json!({"data": data});
-    let mut builder = http::Response::builder();
-    match style {
-        Style::OffsetTotal => body["total"] = json!(n),
-        Style::OffsetEmptyStop => {}
-        Style::PageNumberTotal => body["total"] = json!((n + size - 1) / size),
-        Style::JsonLink => {
-            body["next"] = if more {
-                json!(format!("?pos={end}"))
-            } else {
-                json!(null)
-            }
-        }
-        Style::HeaderLink => {
-            if more {
-                builder = builder.header("link", format!("</x?pos={end}>; rel=\"next\""));
-            }
-        }
-        Style::Cursor => {
-            body["cursors"] = json!({"next": if more { json!(end.to_string()) } else { json!(null) }})
-        }
-        Style::HeaderCursor => {
-            if more {
-                builder = builder.header("next", end.to_string());
-            }
-        }
-    }
-    builder.body(Bytes::from(body.to_string())).unwrap()
-}
-
-fn paginator(style: Style, size: i64) -> Box<dyn Paginator> {
-    match style {
-        Style::OffsetTotal => Box::new(OffsetPaginator::with_limit(size)),
-        Style::OffsetEmptyStop => Box::new(
-            OffsetConfig {
-                total_path: None,
-                ..OffsetConfig::new(size)
-            }
-            .build()
-            .unwrap(),
-        ),
-        Style::PageNumberTotal => Box::new(
-            PageNumberConfig {
-                base_page: 1,
-                ..Default::default()
-            }
-            .build()
-            .unwrap(),
-        ),
-        Style::JsonLink => Box::new(JsonLinkPaginator::default()),
-        Style::HeaderLink => Box::new(HeaderLinkPaginator::default()),
-        Style::Cursor => Box::new(CursorConfig::default().build().unwrap()),
-        Style::HeaderCursor => Box::new(HeaderCursorConfig::default().build().unwrap()),
-    }
-}
-
-/// How many requests dlt 1.31 makes for the same case.
-fn dlt_requests(style: Style, n: i64, size: i64) -> i64 {
-    let pages = (n + size - 1) / size;
-    match style {
-        // an empty page also ends the run, so an empty API still costs one request
-        Style::OffsetEmptyStop => pages + 1,
-        _ => pages.max(1),
-    }
-}
 
 fn style() -> impl Strategy<Value = Style> {
     prop_oneof![

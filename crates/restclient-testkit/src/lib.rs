@@ -10,7 +10,14 @@
 //!   middle of the body ([`Reply::close_after_bytes`]), stall before the head ([`Reply::delay`]) or
 //!   mid-body ([`Reply::stall_after_bytes`]).
 //!
+//! [`RateLimited`] puts a token bucket in front of any responder: 429 with `Retry-After` beyond
+//! its rate, counting what it refused.
+//!
 //! It shuts down when dropped.
+//!
+//! Fixtures: [`OffsetApi`], the offset-paginated API every pagination test needs, and
+//! [`SeededFaults`], transient faults chosen by a seed and the request (not by timing), for tests
+//! that retry.
 //!
 //! ```
 //! use restclient_testkit::{Reply, TestServer, fail_times};
@@ -28,11 +35,17 @@
 //! Tests whose client runs in another process (the CLI) or outside a runtime use
 //! [`TestServer::start_background`], which runs the server on its own thread.
 
+mod faults;
+mod offset_api;
+mod rate_limited;
 mod recorded;
 mod reply;
 mod responder;
 mod server;
 
+pub use faults::SeededFaults;
+pub use offset_api::OffsetApi;
+pub use rate_limited::{RateLimited, RateLimitedStats};
 pub use recorded::RecordedRequest;
 pub use reply::Reply;
 pub use responder::{FailTimes, Responder, Sequence, fail_times};

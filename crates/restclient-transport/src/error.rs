@@ -141,6 +141,9 @@ pub enum TransportError {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A rate-limit setting cannot work (from [`RateLimitBuilder::build`](crate::RateLimitBuilder::build)).
+    #[error(transparent)]
+    RateLimit(#[from] crate::rate_limit::RateLimitError),
     /// Every attempt failed; `source` is the last cause.
     #[error("giving up after {attempts} attempts")]
     RetriesExhausted {
@@ -228,7 +231,8 @@ impl TransportError {
                 .and_then(TransportError::url),
             TransportError::Tls(_)
             | TransportError::InvalidRootCertificate { .. }
-            | TransportError::InvalidSetting { .. } => None,
+            | TransportError::InvalidSetting { .. }
+            | TransportError::RateLimit(_) => None,
         }
     }
 

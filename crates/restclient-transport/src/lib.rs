@@ -6,6 +6,9 @@
 //! - [`RetryLayer`]: dlt's retry rules (429/5xx, connection errors, timeouts; `Retry-After`;
 //!   capped exponential backoff) on any `Service<http::Request<Bytes>>`, with a [`RetryPolicy`]
 //!   trait for your own rules.
+//! - [`RateLimitLayer`]: client-side limits shared by every clone: a token bucket (`max_rps`),
+//!   pauses that the API's `Retry-After`/`RateLimit` headers ask for, and an adaptive (AIMD)
+//!   in-flight limit.
 //! - [`TraceLayer`]: a `tracing` span and one INFO line per attempt, secrets redacted.
 //! - [`RuntimeSettings`]: dlt's `RUNTIME__REQUEST_*` settings and defaults.
 //! - [`TransportError`]: the one error type.
@@ -14,6 +17,8 @@
 //!
 //! Outermost first: **Retry → Auth → Trace → HttpClient**. Auth (the `restclient-auth` crate) sits
 //! inside retry so that every attempt carries fresh credentials; any layer of yours goes there too.
+//! A [`RateLimitLayer`] goes right inside retry (Retry → RateLimit → Auth → …), so that every
+//! attempt counts against the limits.
 //! The per-attempt timeouts live in [`HttpClient`] (they must cover the body read, which a tower
 //! timeout over the head cannot). [`default_stack`] builds the stack without auth:
 //!
@@ -48,6 +53,7 @@
 
 pub mod client;
 pub mod error;
+pub mod rate_limit;
 pub mod retry;
 pub mod settings;
 pub mod trace;
@@ -56,6 +62,9 @@ pub use client::{
     DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_REDIRECTS, DEFAULT_USER_AGENT, HttpClient, HttpClientBuilder,
 };
 pub use error::{TimeoutPhase, TransportError, is_retryable_error};
+pub use rate_limit::{
+    DEFAULT_MAX_PAUSE, RateLimit, RateLimitBuilder, RateLimitError, RateLimitLayer, RateLimitSnapshot,
+};
 pub use retry::{Outcome, Retry, RetryLayer, RetryPolicy, StandardRetryPolicy, parse_retry_after};
 /// A DER-encoded certificate, for [`HttpClientBuilder::add_root_certificate`] (rustls's type).
 pub use rustls::pki_types::CertificateDer;
@@ -93,6 +102,8 @@ mod tests {
     fn stack_types_are_shareable() {
         send_sync_clone::<HttpClient>();
         send_sync_clone::<DefaultStack>();
+        send_sync_clone::<RateLimitLayer>();
+        send_sync_clone::<RateLimit<HttpClient>>();
         fn send_sync<T: Send + Sync + 'static>() {}
         send_sync::<TransportError>();
         let stack = default_stack(&RuntimeSettings::default()).unwrap();

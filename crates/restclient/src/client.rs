@@ -10,7 +10,7 @@ use restclient_core::{BoxError, Request, Response, redact};
 use restclient_paginate::{Paginator, PaginatorConfig};
 use restclient_select::Selector;
 use restclient_transport::{
-    HttpClient, RetryLayer, RetryPolicy, RuntimeSettings, StandardRetryPolicy, TraceLayer,
+    HttpClient, RateLimitLayer, RetryLayer, RetryPolicy, RuntimeSettings, StandardRetryPolicy, TraceLayer,
 };
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
@@ -69,6 +69,11 @@ pub(crate) struct Inner {
     /// Everything below auth: the user's layers, tracing and the HTTP client (or the user's service).
     service: HttpService,
     retry: Wrap,
+    /// Rate limits and 429 pauses, one state shared by every call and clone.
+    rate_limit: RateLimitLayer,
+    /// The whole stack with the client's own auth, assembled once by `build()` and shared by every
+    /// call and clone; `None` when auth is scoped to each call's URL (no absolute base URL).
+    stack: Option<HttpService>,
     settings: RuntimeSettings,
 }
 
@@ -130,25 +135,27 @@ impl RestClient {
         &self.inner.settings
     }
 
-    /// The full stack for one call: retry around (scoped) auth around the shared service.
+    /// The stack for one call: the client's own, assembled once, unless the call brings its own
+    /// auth or the auth scope depends on the call's URL.
     pub(crate) fn stack(&self, auth: Option<&SharedAuth>, first_url: &str) -> Result<HttpService, Error> {
         let inner = &self.inner;
-        let below_retry = match auth {
-            None => inner.service.clone(),
-            Some(auth) => {
-                let mut layer = AuthLayer::from_arc(auth.clone());
-                if !inner.auth_everywhere {
-                    let scope_url = inner
-                        .base_url
-                        .as_deref()
-                        .filter(|b| url::is_absolute(b))
-                        .unwrap_or(first_url);
-                    layer = layer.scoped_to(Origin::from_url(scope_url)?);
-                }
-                boxed(layer.layer(inner.service.clone()))
-            }
+        let own_auth = match (auth, &inner.auth) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
         };
-        Ok((inner.retry)(below_retry))
+        match &inner.stack {
+            Some(stack) if own_auth => Ok(stack.clone()),
+            _ => assemble(
+                &inner.service,
+                &inner.retry,
+                &inner.rate_limit,
+                auth,
+                inner.auth_everywhere,
+                inner.base_url.as_deref(),
+                first_url,
+            ),
+        }
     }
 
     /// Builds an `http::Request` for `method url?params` with client headers, then call headers.
@@ -161,15 +168,12 @@ impl RestClient {
     ) -> Result<Request, Error> {
         let uri: http::Uri = url::requote_uri(url)
             .parse()
-            .map_err(|e: http::uri::InvalidUri| Error::InvalidUrl {
-                url: redact::redact_url(url),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e: http::uri::InvalidUri| Error::invalid_url(url, &e.to_string()))?;
         if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::InvalidUrl {
-                url: redact::redact_url(url),
-                reason: "the URL needs a scheme and a host (or set a base URL)".to_owned(),
-            });
+            return Err(Error::invalid_url(
+                url,
+                "the URL needs a scheme and a host (or set a base URL)",
+            ));
         }
         let mut request = Request::new(bytes::Bytes::new());
         *request.method_mut() = method;
@@ -192,6 +196,32 @@ impl RestClient {
         }
         Ok(request)
     }
+}
+
+/// The one place the stack is assembled, outermost first: retry → rate limit → (scoped) auth →
+/// the service (the user's layers → trace → HTTP client). The rate limit sits inside retry so
+/// every attempt counts, and outside auth so an OAuth token request waits its turn too.
+fn assemble(
+    service: &HttpService,
+    retry: &Wrap,
+    rate_limit: &RateLimitLayer,
+    auth: Option<&SharedAuth>,
+    auth_everywhere: bool,
+    base_url: Option<&str>,
+    first_url: &str,
+) -> Result<HttpService, Error> {
+    let below_retry = match auth {
+        None => service.clone(),
+        Some(auth) => {
+            let mut layer = AuthLayer::from_arc(auth.clone());
+            if !auth_everywhere {
+                let scope_url = base_url.filter(|b| url::is_absolute(b)).unwrap_or(first_url);
+                layer = layer.scoped_to(Origin::from_url(scope_url)?);
+            }
+            boxed(layer.layer(service.clone()))
+        }
+    };
+    Ok(retry(boxed(rate_limit.layer(below_retry))))
 }
 
 fn boxed<S>(service: S) -> HttpService
@@ -234,9 +264,13 @@ pub struct RestClientBuilder {
     total_timeout: Option<Duration>,
     max_body_size: Option<usize>,
     max_redirects: Option<usize>,
+    max_rps: Option<f64>,
+    max_in_flight: Option<usize>,
     retry: Option<Wrap>,
     layers: Vec<Wrap>,
     service: Option<HttpService>,
+    /// A setting that could not be taken (from a config); `build()` reports it.
+    invalid: Option<String>,
 }
 
 impl fmt::Debug for RestClientBuilder {
@@ -249,6 +283,12 @@ impl fmt::Debug for RestClientBuilder {
 }
 
 impl RestClientBuilder {
+    /// Records a setting that cannot be used; [`build`](RestClientBuilder::build) reports the first.
+    pub(crate) fn invalid(mut self, message: String) -> Self {
+        self.invalid.get_or_insert(message);
+        self
+    }
+
     /// The root URL relative paths are joined to, as dlt's `join_url` does
     /// (`https://h/api/v1` + `/users` → `https://h/api/v1/users`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -323,6 +363,23 @@ impl RestClientBuilder {
         self
     }
 
+    /// Starts at most `rps` requests per second, retries and OAuth token requests included, across
+    /// every call and clone of the client (a token bucket; see
+    /// [`restclient_transport::rate_limit`]). Off by default. Whatever this says, a 429 with
+    /// `Retry-After` or a `RateLimit`/`X-RateLimit` header saying the quota is spent pauses every
+    /// request of the client until the time it names.
+    pub fn max_rps(mut self, rps: f64) -> Self {
+        self.max_rps = Some(rps);
+        self
+    }
+
+    /// At most `n` requests in flight across every call and clone of the client. A 429 halves the
+    /// number allowed (down to 1); each success gives one back, up to `n`. Unlimited by default.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n);
+        self
+    }
+
     /// An optional deadline for a whole attempt, body included.
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
@@ -379,13 +436,16 @@ impl RestClientBuilder {
     /// # Errors
     /// An invalid header, data selector, paginator or auth config, base URL, or runtime setting.
     pub fn build(self) -> Result<RestClient, Error> {
+        if let Some(message) = self.invalid {
+            return Err(Error::config(message));
+        }
         let mut settings = RuntimeSettings::from_env()?;
         if let Some(v) = self.max_attempts {
             settings.max_attempts = v;
         }
         if let Some(v) = self.backoff_factor {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::Config(format!(
+                return Err(Error::config(format!(
                     "backoff factor must be a finite number ≥ 0, got {v}"
                 )));
             }
@@ -396,7 +456,7 @@ impl RestClientBuilder {
         }
         if let Some(v) = self.timeout {
             if v.is_zero() {
-                return Err(Error::Config("timeout must be greater than 0".to_owned()));
+                return Err(Error::config("timeout must be greater than 0"));
             }
             settings.request_timeout = v;
         }
@@ -404,17 +464,17 @@ impl RestClientBuilder {
             && !base.is_empty()
             && !url::is_absolute(base)
         {
-            return Err(Error::InvalidUrl {
-                url: redact::redact_url(base),
-                reason: "the base URL must start with http:// or https://".to_owned(),
-            });
+            return Err(Error::invalid_url(
+                base,
+                "the base URL must start with http:// or https://",
+            ));
         }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let header_name = HeaderName::from_bytes(name.trim().as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+                .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
             let header_value = HeaderValue::from_str(value.trim()).map_err(|_| {
-                Error::Config(format!(
+                Error::config(format!(
                     "invalid value for header {name:?}: {}",
                     redact::redact_header(name, value.as_bytes())
                 ))
@@ -456,6 +516,36 @@ impl RestClientBuilder {
             let layer = RetryLayer::new(StandardRetryPolicy::from_settings(&settings));
             Arc::new(move |s| boxed(layer.layer(s)))
         });
+        let rate_limit = RateLimitLayer::builder()
+            .settings(&settings)
+            .max_rps(self.max_rps)
+            .max_in_flight(self.max_in_flight)
+            .build()
+            .map_err(|e| Error::config(e.to_string()))?;
+        // Auth scoped to a base URL (or to nothing) is the same for every call: assemble it once.
+        let absolute_base = self.base_url.as_deref().filter(|b| url::is_absolute(b));
+        let stack = match (&auth, absolute_base) {
+            (None, _) => Some(assemble(&service, &retry, &rate_limit, None, true, None, "")?),
+            (Some(_), _) if self.auth_everywhere => Some(assemble(
+                &service,
+                &retry,
+                &rate_limit,
+                auth.as_ref(),
+                true,
+                None,
+                "",
+            )?),
+            (Some(_), Some(base)) => Some(assemble(
+                &service,
+                &retry,
+                &rate_limit,
+                auth.as_ref(),
+                false,
+                Some(base),
+                base,
+            )?),
+            (Some(_), None) => None,
+        };
         Ok(RestClient {
             inner: Arc::new(Inner {
                 base_url: self.base_url,
@@ -466,6 +556,8 @@ impl RestClientBuilder {
                 data_selector,
                 service,
                 retry,
+                rate_limit,
+                stack,
                 settings,
             }),
         })

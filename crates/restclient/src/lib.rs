@@ -36,12 +36,14 @@
 //! | [`restclient_core`] | the shared vocabulary: `Secret`, redaction, request/response types |
 
 mod client;
+mod config;
 mod error;
 mod request;
 mod response;
 mod url;
 
 pub use client::{HttpService, RestClient, RestClientBuilder};
+pub use config::ClientConfig;
 pub use error::Error;
 pub use request::{PageExt, Pages, PaginateBuilder, RequestBuilder};
 pub use response::Response;
@@ -93,9 +95,9 @@ pub fn paginate(url: &str) -> Result<PaginateBuilder, Error> {
 /// What a typical program needs: `use restclient::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ApiKey, AuthConfig, BearerToken, Error, HeaderCursorPaginator, HeaderLinkPaginator, HookAction,
-        HttpBasic, JsonLinkPaginator, JsonResponseCursorPaginator, Method, OAuth2ClientCredentials,
-        OffsetPaginator, Page, PageExt, PageNumberPaginator, Paginator, PaginatorConfig, RawRecord,
-        RestClient, RestClientBuilder, Secret, Selector, SinglePagePaginator,
+        ApiKey, AuthConfig, BearerToken, ClientConfig, Error, HeaderCursorPaginator, HeaderLinkPaginator,
+        HookAction, HttpBasic, JsonLinkPaginator, JsonResponseCursorPaginator, Method,
+        OAuth2ClientCredentials, OffsetPaginator, Page, PageExt, PageNumberPaginator, Paginator,
+        PaginatorConfig, RawRecord, RestClient, RestClientBuilder, Secret, Selector, SinglePagePaginator,
     };
 }

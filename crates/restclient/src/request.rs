@@ -12,7 +12,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use restclient_auth::{AuthConfig, Authenticate, SharedAuth};
 use restclient_core::{Request, Response as HttpResponse, redact};
 use restclient_paginate::{
-    HookAction, Page, PageStream, PaginateExt, PaginateOptions, Paginator, PaginatorConfig, ResponseHook,
+    Checkpoint, HookAction, Page, PageStream, PaginateExt, PaginateOptions, Paginator, PaginatorConfig,
+    ResponseHook,
 };
 use restclient_select::Selector;
 use serde::de::DeserializeOwned;
@@ -60,7 +61,7 @@ impl CallSpec {
             (Ok(n), Ok(v)) => {
                 self.headers.insert(n, v);
             }
-            _ => self.fail(Error::Config(format!(
+            _ => self.fail(Error::config(format!(
                 "invalid header {name:?}: {}",
                 redact::redact_header(name, value.as_bytes())
             ))),
@@ -75,7 +76,7 @@ impl CallSpec {
                     Some(HeaderValue::from_static("application/json")),
                 ));
             }
-            Err(e) => self.fail(Error::Json(e)),
+            Err(e) => self.fail(Error::from(e)),
         }
     }
 
@@ -217,23 +218,8 @@ impl RequestBuilder {
         let response: HttpResponse = stack
             .oneshot(request)
             .await
-            .map_err(|e| into_error(e, &full_url))?;
+            .map_err(|e| Error::from_stack(e, &full_url))?;
         Ok(Response::new(response, method, uri))
-    }
-}
-
-/// Maps an error from the stack to the facade's, keeping the redacted URL.
-fn into_error(error: restclient_core::BoxError, url: &str) -> Error {
-    match error.downcast::<restclient_auth::Error>() {
-        Ok(auth) => Error::Auth(*auth),
-        // The stack's own errors may not know the URL (a foreign service's, say): name the request's.
-        Err(other) => match Error::from(restclient_transport::TransportError::from_box(other)) {
-            Error::Request { source, .. } => Error::Request {
-                url: redact::redact_url(url),
-                source,
-            },
-            error => error,
-        },
     }
 }
 
@@ -250,6 +236,9 @@ pub struct PaginateBuilder {
     data_selector: Option<Selector>,
     hooks: Vec<ResponseHook>,
     raise_for_status: Option<bool>,
+    max_pages: Option<usize>,
+    concurrency: usize,
+    resume: Option<Checkpoint>,
 }
 
 impl fmt::Debug for PaginateBuilder {
@@ -274,6 +263,9 @@ impl PaginateBuilder {
             data_selector,
             hooks: Vec::new(),
             raise_for_status: None,
+            max_pages: None,
+            concurrency: 1,
+            resume: None,
         }
     }
 
@@ -328,13 +320,43 @@ impl PaginateBuilder {
         self
     }
 
-    /// The pages, streamed: one request at a time, nothing collected.
+    /// Up to `n` requests in flight for this pagination (default 1, as dlt). The pages, their
+    /// order and their records are the same at every `n`: offset and page-number paginators that
+    /// know their total (or a maximum) fetch the next pages ahead and never past the end; without
+    /// a total at most `n - 1` requests go past the end and their pages are dropped; cursors and
+    /// links learn the next request from the previous response, so for them `n > 1` only overlaps
+    /// the next request with the consumer's work on the current page. `0` is a config error.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Continues the run a [`Page::checkpoint`] was taken from: the recorded next request is sent
+    /// (with this call's headers and auth, which a checkpoint never holds) and the pages that
+    /// followed are yielded. A checkpoint of another run (URL, params, body, paginator or
+    /// selector) is refused before any request with an error for which
+    /// [`Error::is_checkpoint`] holds.
+    pub fn resume(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// Stops cleanly after `n` pages (`0` is a config error).
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    /// The pages, streamed: nothing collected, memory bounded by the pages in flight.
     pub fn pages(self) -> Pages {
         let options = PaginateOptions {
             paginator: self.paginator,
             data_selector: self.data_selector,
             response_hooks: self.hooks,
             raise_for_status: self.raise_for_status,
+            max_pages: self.max_pages,
+            concurrency: self.concurrency,
+            resume: self.resume,
         };
         let started = self
             .spec
@@ -347,10 +369,12 @@ impl PaginateBuilder {
             Ok(stream) => Pages {
                 stream: Some(stream),
                 error: None,
+                yielded: 0,
             },
             Err(error) => Pages {
                 stream: None,
                 error: Some(error),
+                yielded: 0,
             },
         }
     }
@@ -378,6 +402,8 @@ impl PaginateBuilder {
 pub struct Pages {
     stream: Option<PageStream>,
     error: Option<Error>,
+    /// Pages yielded so far: the index of the page an error happened on.
+    yielded: usize,
 }
 
 impl fmt::Debug for Pages {
@@ -395,9 +421,17 @@ impl Stream for Pages {
         }
         match self.stream.as_mut() {
             None => Poll::Ready(None),
-            Some(stream) => stream
-                .poll_next_unpin(cx)
-                .map(|item| item.map(|r| r.map_err(Error::from))),
+            Some(stream) => {
+                let item = std::task::ready!(stream.poll_next_unpin(cx));
+                let page = self.yielded;
+                Poll::Ready(item.map(|result| match result {
+                    Ok(page) => {
+                        self.yielded += 1;
+                        Ok(page)
+                    }
+                    Err(e) => Err(Error::from(e).at_page(page, None)),
+                }))
+            }
         }
     }
 }
@@ -407,7 +441,7 @@ pub trait PageExt {
     /// The records deserialised into `T`, straight from their bytes.
     ///
     /// # Errors
-    /// [`Error::Select`] when a record does not fit `T`.
+    /// An error with [`Error::is_decode`] when a record does not fit `T`.
     fn records_as<T: DeserializeOwned>(&self) -> Result<Vec<T>, Error>;
 }
 

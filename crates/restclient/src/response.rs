@@ -56,12 +56,12 @@ impl Response {
     /// The body deserialised from JSON.
     ///
     /// # Errors
-    /// [`Error::Json`] when the body is not JSON of that shape.
+    /// An error with [`Error::is_decode`] when the body is not JSON of that shape.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         Ok(serde_json::from_slice(self.inner.body())?)
     }
 
-    /// `Ok(self)` for a status below 400, otherwise an [`Error::Status`] naming the status and the
+    /// `Ok(self)` for a status below 400, otherwise an error with [`Error::is_status`] naming the status and the
     /// redacted URL.
     ///
     /// # Errors

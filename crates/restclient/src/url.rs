@@ -17,10 +17,7 @@ pub(crate) fn join_url(base: Option<&str>, path: &str) -> Result<String, Error> 
         return Ok(path.to_owned());
     }
     let Some(base) = base else {
-        return Err(Error::InvalidUrl {
-            url: restclient_core::redact::redact_url(path),
-            reason: "a relative path needs a base URL".to_owned(),
-        });
+        return Err(Error::invalid_url(path, "a relative path needs a base URL"));
     };
     if base.is_empty() {
         return Ok(path.to_owned());

@@ -4,7 +4,7 @@ use serde_json::json;
 use super::*;
 use crate::{AuthClient, Authenticate};
 
-fn parse(v: Value) -> Result<AuthConfig, Error> {
+fn parse(v: Value) -> Result<AuthConfig, AuthError> {
     AuthConfig::from_value(&v)
 }
 

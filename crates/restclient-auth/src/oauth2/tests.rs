@@ -101,7 +101,7 @@ async fn token_endpoint_401_names_status_and_url_never_the_secret() {
     let auth = oauth(&server, "/token401");
     let mut svc = AuthLayer::new(auth.clone()).layer(http_client());
     let err = send(&mut svc, get(&server.url("/r"))).await.unwrap_err();
-    let auth_err = Error::find_in(&err).unwrap();
+    let auth_err = AuthError::find_in(&err).unwrap();
     assert_eq!(auth_err.status(), Some(http::StatusCode::UNAUTHORIZED));
     assert!(auth_err.is_token_error());
     let msg = err.to_string();
@@ -111,7 +111,7 @@ async fn token_endpoint_401_names_status_and_url_never_the_secret() {
         assert!(!text.contains(SECRET), "{text}");
         assert!(!text.contains("cid-123"), "{text}");
     }
-    if let Error::TokenStatus(status) = auth_err {
+    if let AuthError::TokenStatus(status) = auth_err {
         assert!(!status.body().contains(SECRET));
     }
     assert_eq!(server.hits("/token401"), 1);
@@ -129,13 +129,13 @@ async fn missing_access_token_is_an_error_naming_the_url() {
         .authenticate(get(&server.url("/r")), &client)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::MissingAccessToken { .. }));
+    assert!(matches!(err, AuthError::MissingAccessToken { .. }));
     assert!(err.to_string().contains(&server.url("/token")));
     let err = oauth(&server, "/bad")
         .authenticate(get(&server.url("/r")), &client)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidTokenResponse { .. }), "{err}");
+    assert!(matches!(err, AuthError::InvalidTokenResponse { .. }), "{err}");
 }
 
 #[tokio::test]

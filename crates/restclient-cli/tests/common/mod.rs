@@ -97,6 +97,24 @@ pub fn run(mut command: Command) -> Run {
     }
 }
 
+/// Runs a prepared command with `input` on its standard input (killed after [`DEADLINE`]).
+pub fn run_with_stdin(mut command: Command, input: &str) -> Run {
+    command.stdin(Stdio::piped());
+    let mut child = command.spawn().expect("spawn restclient");
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    let stdout = reader(child.stdout.take());
+    let stderr = reader(child.stderr.take());
+    let status = wait(&mut child);
+    Run {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
 fn reader(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut text = String::new();

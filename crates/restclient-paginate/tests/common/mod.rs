@@ -1,6 +1,8 @@
 //! Shared helpers: a real HTTP client as a tower service, and a collector.
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
+pub mod styles;
+
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
@@ -36,6 +38,37 @@ pub fn client() -> impl tower::Service<
     })
 }
 
+/// [`client`] with a tiny retry: up to 5 attempts on a connection error, a broken body, a 429 or a
+/// 5xx, 1 ms apart (the last response is returned as is).
+pub fn retrying_client() -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = BoxError,
+    Future = impl Future<Output = Result<Response, BoxError>> + Send,
+> + Clone
++ Send
++ 'static {
+    let inner = client();
+    tower::service_fn(move |req: Request| {
+        let inner = inner.clone();
+        async move {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let result = tower::ServiceExt::oneshot(inner.clone(), req.clone()).await;
+                let transient = match &result {
+                    Ok(r) => r.status() == 429 || r.status().is_server_error(),
+                    Err(_) => true,
+                };
+                if !transient || attempt == 5 {
+                    return result;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        }
+    })
+}
+
 pub fn get(url: &str) -> Request {
     http::Request::get(url).body(Bytes::new()).unwrap()
 }
@@ -61,7 +94,16 @@ pub fn opts(paginator: impl Paginator + 'static, data: &str) -> PaginateOptions 
 
 /// Every page until the end or the first error (at most 50 pages, so a bug cannot hang a test).
 pub async fn collect(request: Request, options: PaginateOptions) -> (Vec<Page>, Option<PaginateError>) {
-    let mut stream = client().paginate(request, options);
+    collect_via(client(), request, options).await
+}
+
+/// [`collect`] over any service.
+pub async fn collect_via<S: PaginateExt>(
+    service: S,
+    request: Request,
+    options: PaginateOptions,
+) -> (Vec<Page>, Option<PaginateError>) {
+    let mut stream = service.paginate(request, options);
     let mut pages = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
