@@ -135,6 +135,9 @@ impl Client {
                 &format!("`max_rps` must be a number > 0, got {rps}"),
             ));
         }
+        if let Some(rps) = max_rps {
+            builder = builder.max_rps(rps);
+        }
         // the HTTP client is built inside the runtime it will run on
         let runtime = runtime::runtime()?;
         let _entered = runtime.enter();
@@ -183,7 +186,8 @@ impl Client {
             .client
             .paginate(path)
             .method(self::method(py, method)?)
-            .params(params.unwrap_or_default());
+            .params(params.unwrap_or_default())
+            .concurrency(self.concurrency);
         for (name, value) in headers.unwrap_or_default() {
             builder = builder.header(&name, &value);
         }

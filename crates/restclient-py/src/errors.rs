@@ -3,11 +3,11 @@
 //! | core error | Python exception |
 //! |---|---|
 //! | an exception raised by a Python hook | that exception, unchanged |
-//! | an HTTP status ≥ 400 (pagination, OAuth token endpoint) | `HTTPError`, `.response` carries status, URL and body |
-//! | connection, timeout, TLS, body, retries exhausted | `RequestError` (`.is_timeout`, `.is_connect`) |
-//! | a body that is not JSON, an invalid selector | `SelectError` |
-//! | a paginator that cannot go on (missing total, loop, bad link) | `PaginatorError` |
-//! | invalid configuration (paginator, auth, URL, header) | `ConfigError` |
+//! | `is_status()` (pagination, OAuth token endpoint) | `HTTPError`, `.response` carries status, URL and body |
+//! | `is_request()`, `is_auth()`: connection, timeout, TLS, body, token request | `RequestError` (`.is_timeout`, `.is_connect`) |
+//! | `is_decode()`: a body that is not JSON | `SelectError` |
+//! | `is_paginator()`, `is_checkpoint()`: missing total, loop, bad link | `PaginatorError` |
+//! | `is_config()`: paginator, auth, selector, URL, header, setting | `ConfigError` |
 //!
 //! Messages are the core's: one line, URLs and secrets redacted.
 
@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyModule;
 use restclient::Error;
-use restclient::paginate::PaginateError;
+use restclient::core::StatusError;
 
 use crate::response::Response;
 
@@ -73,6 +73,19 @@ fn python_cause(py: Python<'_>, error: &Error) -> Option<PyErr> {
     None
 }
 
+/// The status error behind `error`, if any: the URL and the start of the body it keeps.
+fn status_error(error: &Error) -> Option<&StatusError> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    // Bounded by the depth of the cause chain.
+    while let Some(e) = cause {
+        if let Some(status) = e.downcast_ref::<StatusError>() {
+            return Some(status);
+        }
+        cause = e.source();
+    }
+    None
+}
+
 /// The Python exception for a core error.
 pub(crate) fn to_py(py: Python<'_>, error: Error) -> PyErr {
     if let Some(err) = python_cause(py, &error) {
@@ -80,33 +93,34 @@ pub(crate) fn to_py(py: Python<'_>, error: Error) -> PyErr {
     }
     let message = error.to_string();
     if let Some(status) = error.status() {
-        let err = raise(py, "HTTPError", &message);
-        let (url, body) = match &error {
-            Error::Status(s) | Error::Paginate(PaginateError::Status(s)) => {
-                (s.url().to_owned(), s.body().to_owned())
-            }
-            _ => (error.url().unwrap_or_default().to_owned(), String::new()),
+        // dlt's message, exactly: "404 Client Error: Not Found for url: ..." (the page is in `.page`)
+        let (message, url, body) = match status_error(&error) {
+            Some(s) if error.is_status() => (s.to_string(), s.url().to_owned(), s.body().to_owned()),
+            Some(s) => (message, s.url().to_owned(), s.body().to_owned()),
+            None => (message, error.url().unwrap_or_default().to_owned(), String::new()),
         };
+        let err = raise(py, "HTTPError", &message);
         let response = Response::from_status(status, url, body);
         if let Ok(response) = Py::new(py, response) {
             // a failed setattr leaves the exception without `.response`, still an HTTPError
             let _ = err.value(py).setattr("response", response);
         }
+        let _ = err.value(py).setattr("page", error.page());
         return err;
     }
-    let name = match &error {
-        Error::Config(_) | Error::InvalidUrl { .. } => "ConfigError",
-        Error::Select(_) | Error::Json(_) => "SelectError",
-        Error::Paginate(PaginateError::Select(_)) => "SelectError",
-        Error::Paginate(PaginateError::Config(_)) => "ConfigError",
-        Error::Paginate(PaginateError::Transport { .. }) | Error::Request { .. } => "RequestError",
-        Error::Paginate(_) => "PaginatorError",
-        Error::Auth(e) if e.is_token_error() => "RequestError",
-        Error::Auth(_) => "ConfigError",
-        _ if error.is_timeout() || error.is_connect() => "RequestError",
-        _ => "RESTClientException",
+    let name = if error.is_config() {
+        "ConfigError"
+    } else if error.is_decode() {
+        "SelectError"
+    } else if error.is_paginator() || error.is_checkpoint() {
+        "PaginatorError"
+    } else if error.is_request() || error.is_auth() || error.is_timeout() || error.is_connect() {
+        "RequestError"
+    } else {
+        "RESTClientException"
     };
     let err = raise(py, name, &message);
+    let _ = err.value(py).setattr("page", error.page());
     if name == "RequestError" {
         let value = err.value(py);
         let _ = value.setattr("is_timeout", error.is_timeout());

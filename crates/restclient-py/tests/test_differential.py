@@ -324,6 +324,7 @@ def test_client_error_raises_http_error_at_once(both, server, code):
     assert isinstance(our_outcome[1], HTTPError)
     assert our_outcome[1].response.status_code == dlt_outcome[1].response.status_code == code
     assert str(our_outcome[1]) == str(dlt_outcome[1])
+    assert our_outcome[1].page == 0
     assert our_log == dlt_log and len(our_log) == 1
 
 

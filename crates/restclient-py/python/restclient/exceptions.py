@@ -16,7 +16,10 @@ __all__ = [
 
 
 class RESTClientException(Exception):
-    """Base of every restclient exception."""
+    """Base of every restclient exception. ``.page`` is the page (from 0) a pagination failed
+    on, when it failed during one."""
+
+    page = None
 
 
 class HTTPError(RESTClientException):
