@@ -10,8 +10,11 @@
 //!    feature), and installs it into the venv;
 //! 3. runs `pytest crates/restclient-py/tests` with the venv's python.
 //!
-//! Each step prints its duration. [`bench`] runs `crates/restclient-py/bench/bench.py` in the
-//! same venv after a release build of the extension.
+//! Each step prints its duration. [`ci`] is [`test`] with the workspace's own paths.
+//!
+//! [`bench`] (for `cargo xtask bench --python`) runs `crates/restclient-py/bench/bench.py` in the
+//! same venv after a release build of the extension, against this xtask binary's `bench-server`,
+//! and returns the markdown table (also written to `<target>/python-bench.md`).
 //!
 //! Like the dlt column of the CLI bench (`bench::dlt`), it needs `python3.11` and a reachable
 //! package registry; unlike it, a failure here is an error, not a skipped column.
@@ -23,6 +26,28 @@ use std::time::Instant;
 /// What the venv holds, pinned where the tests depend on the version.
 pub(crate) const REQUIREMENTS: &[&str] = &["maturin>=1.7,<2", "dlt==1.31.0", "duckdb", "pytest"];
 
+/// The workspace root (xtask lives in `<root>/xtask`).
+pub(crate) fn workspace_root() -> PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// The target directory cargo uses: `CARGO_TARGET_DIR`, else `<root>/target`.
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// What `cargo xtask ci` and `.ci/run` call after `cargo test --workspace`: [`test`] with the
+/// workspace's root and target directory and no extra pytest arguments.
+pub(crate) fn ci() -> Result<(), String> {
+    let root = workspace_root();
+    let target = target_dir(&root);
+    test(&root, &target, &[])
+}
+
 /// The venv's python.
 fn venv_python(venv: &Path) -> PathBuf {
     venv.join("bin").join("python")
@@ -31,7 +56,9 @@ fn venv_python(venv: &Path) -> PathBuf {
 fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
     let started = Instant::now();
     eprintln!("python: {what}");
-    let status = cmd.status().map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
     eprintln!("python: {what}: {:.1}s", started.elapsed().as_secs_f64());
     if status.success() {
         Ok(())
@@ -119,10 +146,15 @@ pub(crate) fn bench(root: &Path, target: &Path) -> Result<String, String> {
     let venv = prepare(target)?;
     build(root, target, &venv, true)?;
     let report = target.join("python-bench.md");
+    // this very binary serves the pages (`xtask bench-server`); a release xtask keeps it far
+    // ahead of both clients
+    let xtask = std::env::current_exe().map_err(|e| format!("the xtask binary: {e}"))?;
     run(
         "python bench",
         Command::new(venv_python(&venv))
             .arg(root.join("crates/restclient-py/bench/bench.py"))
+            .arg("--server")
+            .arg(xtask)
             .arg("--out")
             .arg(&report)
             .current_dir(root),
