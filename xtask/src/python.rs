@@ -13,7 +13,7 @@
 //! Each step prints its duration. [`ci`] is [`test`] with the workspace's own paths.
 //!
 //! [`bench`] (for `cargo xtask bench --python`) runs `crates/restclient-py/bench/bench.py` in the
-//! same venv after a release build of the extension, against this xtask binary's `bench-server`,
+//! same venv after a release build of the extension, against an xtask binary's `bench-server`,
 //! and returns the markdown table (also written to `<target>/python-bench.md`).
 //!
 //! Like the dlt column of the CLI bench (`bench::dlt`), it needs `python3.11` and a reachable
@@ -141,20 +141,19 @@ pub(crate) fn test(root: &Path, target: &Path, pytest_args: &[String]) -> Result
 
 /// The Python bench (issue 15 §3): records/s of dlt's `RESTClient` and ours in the same Python,
 /// same local server, page sizes 10/100/1000, and a 20 ms-latency server with `concurrency=16`.
-/// Writes the markdown table to `<target>/python-bench.md` and returns it.
-pub(crate) fn bench(root: &Path, target: &Path) -> Result<String, String> {
+/// `server` is an xtask binary that serves the pages (`xtask bench-server`; a release build keeps
+/// it far ahead of both clients). Writes the markdown table to `<target>/python-bench.md` and
+/// returns it.
+pub(crate) fn bench(root: &Path, target: &Path, server: &Path) -> Result<String, String> {
     let venv = prepare(target)?;
     build(root, target, &venv, true)?;
     let report = target.join("python-bench.md");
-    // this very binary serves the pages (`xtask bench-server`); a release xtask keeps it far
-    // ahead of both clients
-    let xtask = std::env::current_exe().map_err(|e| format!("the xtask binary: {e}"))?;
     run(
         "python bench",
         Command::new(venv_python(&venv))
             .arg(root.join("crates/restclient-py/bench/bench.py"))
             .arg("--server")
-            .arg(xtask)
+            .arg(server)
             .arg("--out")
             .arg(&report)
             .current_dir(root),

@@ -10,10 +10,13 @@
 //! floats are the same double, `NaN` and `(-)Infinity` are accepted. Nesting deeper than
 //! [`MAX_DEPTH`] is an error rather than a stack overflow.
 //!
-//! Keys repeat on every record of a page, so one call keeps a small cache of the key strings it
-//! has built and reuses them.
+//! Keys repeat on every record of a page, and so do short values (`"active"`, `"DE"`), so one
+//! call keeps a small cache of the strings it has built (keys up to 64 bytes, values up to 16)
+//! and reuses them; Python strings are immutable, so sharing them is invisible.
 
 use std::collections::HashMap;
+
+use fnv::FnvBuildHasher;
 
 use jiter::{Jiter, JiterError, NumberAny, NumberInt, Peek};
 use pyo3::prelude::*;
@@ -28,13 +31,16 @@ pub(crate) const MAX_DEPTH: usize = 512;
 /// Keys longer than this are not cached.
 const MAX_CACHED_KEY: usize = 64;
 
-/// Distinct keys cached per call.
-const MAX_CACHED_KEYS: usize = 1024;
+/// String values longer than this are not cached.
+const MAX_CACHED_VALUE: usize = 16;
 
-/// Builds Python objects from JSON, reusing key strings across the documents of one call.
+/// Distinct strings cached per call.
+const MAX_CACHED_STRINGS: usize = 4096;
+
+/// Builds Python objects from JSON, reusing strings across the documents of one call.
 struct Builder<'py> {
     py: Python<'py>,
-    keys: HashMap<String, Bound<'py, PyString>>,
+    strings: HashMap<Box<str>, Bound<'py, PyString>, FnvBuildHasher>,
 }
 
 /// Why a document could not be built.
@@ -60,7 +66,7 @@ impl<'py> Builder<'py> {
     fn new(py: Python<'py>) -> Builder<'py> {
         Builder {
             py,
-            keys: HashMap::new(),
+            strings: HashMap::default(),
         }
     }
 
@@ -85,16 +91,17 @@ impl<'py> Builder<'py> {
         })
     }
 
-    fn key(&mut self, key: &str) -> Bound<'py, PyString> {
-        if key.len() > MAX_CACHED_KEY {
-            return PyString::new(self.py, key);
+    /// A Python string for `text`, from the cache when it is at most `max_cached` bytes long.
+    fn string(&mut self, text: &str, max_cached: usize) -> Bound<'py, PyString> {
+        if text.len() > max_cached {
+            return PyString::new(self.py, text);
         }
-        if let Some(cached) = self.keys.get(key) {
+        if let Some(cached) = self.strings.get(text) {
             return cached.clone();
         }
-        let made = PyString::new(self.py, key);
-        if self.keys.len() < MAX_CACHED_KEYS {
-            self.keys.insert(key.to_owned(), made.clone());
+        let made = PyString::new(self.py, text);
+        if self.strings.len() < MAX_CACHED_STRINGS {
+            self.strings.insert(text.into(), made.clone());
         }
         made
     }
@@ -112,7 +119,7 @@ impl<'py> Builder<'py> {
                 py.None().into_bound(py)
             }
             Peek::True | Peek::False => PyBool::new(py, jiter.known_bool(peek)?).to_owned().into_any(),
-            Peek::String => PyString::new(py, jiter.known_str()?).into_any(),
+            Peek::String => self.string(jiter.known_str()?, MAX_CACHED_VALUE).into_any(),
             Peek::Array => {
                 if depth >= MAX_DEPTH {
                     return Err(Failure::TooDeep);
@@ -131,13 +138,13 @@ impl<'py> Builder<'py> {
                     return Err(Failure::TooDeep);
                 }
                 let dict = PyDict::new(py);
-                let mut next = jiter.known_object()?.map(|k| self.key(k));
+                let mut next = jiter.known_object()?.map(|k| self.string(k, MAX_CACHED_KEY));
                 // Bounded by the input: every step consumes bytes.
                 while let Some(key) = next {
                     let peek = jiter.peek()?;
                     let value = self.value(jiter, peek, depth + 1)?;
                     dict.set_item(key, value)?;
-                    next = jiter.next_key()?.map(|k| self.key(k));
+                    next = jiter.next_key()?.map(|k| self.string(k, MAX_CACHED_KEY));
                 }
                 dict.into_any()
             }
