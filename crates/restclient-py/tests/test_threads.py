@@ -133,3 +133,22 @@ def test_a_signal_interrupts_a_slow_page(server):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert time.monotonic() - started < 2
+
+
+def test_hooks_run_with_fetch_ahead(server):
+    """With concurrency > 1 the hooks run on the runtime's threads; they still see every page,
+    in order, and an IgnoreResponseException still ends the run quietly."""
+    from restclient import IgnoreResponseException, RESTClient
+    from restclient.paginators import OffsetPaginator
+
+    seen = []
+
+    def hook(response, *args, **kwargs):
+        seen.append(response.json()["items"][0]["id"] if response.json()["items"] else None)
+        if len(seen) == 2:
+            raise IgnoreResponseException
+
+    client = RESTClient(server.url, paginator=OffsetPaginator(limit=5), data_selector="items", concurrency=4)
+    pages = page_summary(client.paginate("/offset", hooks={"response": [hook]}))
+    assert len(pages) == 1
+    assert seen == [0, 5]
