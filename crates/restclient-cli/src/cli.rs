@@ -73,6 +73,10 @@ pub(crate) struct RequestArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 
+    /// Start at most R requests per second, retries included, across everything in flight.
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub(crate) max_rps: Option<f64>,
+
     /// No progress line on stderr.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
@@ -95,6 +99,18 @@ pub(crate) struct PaginateArgs {
     /// One JSON array per page per line instead of one record per line.
     #[arg(long)]
     pub(crate) pages: bool,
+
+    /// Up to N requests in flight; the output is identical to N=1.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) concurrency: usize,
+
+    /// Stop after N pages (exit 0).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_pages: Option<usize>,
+
+    /// Resumable run: FILE holds where to continue after the last page written (needs --output).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) checkpoint: Option<PathBuf>,
 }
 
 /// `restclient get URL [options]`.
@@ -135,6 +151,8 @@ mod tests {
         assert_eq!(r.timeout, 60.0);
         assert_eq!(r.method, "GET");
         assert!(r.output.is_none() && !r.quiet && !p.pages);
+        assert_eq!(p.concurrency, 1);
+        assert!(p.max_pages.is_none() && p.checkpoint.is_none() && r.max_rps.is_none());
     }
 
     #[test]

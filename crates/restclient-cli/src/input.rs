@@ -113,6 +113,26 @@ pub(crate) fn parse_seconds(option: &str, seconds: f64, positive: bool) -> Resul
     })
 }
 
+/// A count that must be at least 1 (`--concurrency`, `--max-pages`).
+pub(crate) fn check_count(option: &str, n: usize) -> Result<usize, UsageError> {
+    if n == 0 {
+        Err(usage(format!("{option} must be at least 1, got 0")))
+    } else {
+        Ok(n)
+    }
+}
+
+/// `--max-rps`: a finite number of requests per second above zero.
+pub(crate) fn check_rps(rps: f64) -> Result<f64, UsageError> {
+    if rps.is_finite() && rps > 0.0 {
+        Ok(rps)
+    } else {
+        Err(usage(format!(
+            "--max-rps must be a number of requests per second > 0, got {rps}"
+        )))
+    }
+}
+
 /// `--backoff-factor`: finite and not negative.
 pub(crate) fn check_factor(factor: f64) -> Result<f64, UsageError> {
     if factor.is_finite() && factor >= 0.0 {

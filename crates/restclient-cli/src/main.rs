@@ -21,6 +21,7 @@
 // Printing to stdout and stderr is this crate's job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod checkpoint;
 mod cli;
 mod demo;
 mod input;

@@ -14,16 +14,37 @@ use std::path::Path;
 /// Output buffer size: large enough that a page costs few write calls.
 const BUFFER: usize = 256 * 1024;
 
-/// Where records go: stdout (locked) or a file, buffered.
-pub(crate) type Output = BufWriter<Box<dyn Write + Send>>;
+/// Where records go, below the buffer: stdout, or a file that can be made durable.
+pub(crate) trait Sink: Write + Send {
+    /// Makes what was written durable (fsync); nothing for a pipe.
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
-/// Opens `--output FILE`, or stdout when there is none.
+impl Sink for io::Stdout {}
+
+impl Sink for File {
+    fn sync(&mut self) -> io::Result<()> {
+        self.sync_data()
+    }
+}
+
+/// Where records go: stdout (locked) or a file, buffered.
+pub(crate) type Output = BufWriter<Box<dyn Sink>>;
+
+/// Opens `--output FILE` (created or emptied), or stdout when there is none.
 pub(crate) fn open(path: Option<&Path>) -> io::Result<Output> {
-    let inner: Box<dyn Write + Send> = match path {
+    let inner: Box<dyn Sink> = match path {
         Some(path) => Box::new(File::create(path)?),
         None => Box::new(io::stdout()),
     };
     Ok(BufWriter::with_capacity(BUFFER, inner))
+}
+
+/// Buffers an already open file (a resumed output, positioned where writing goes on).
+pub(crate) fn buffered(file: File) -> Output {
+    BufWriter::with_capacity(BUFFER, Box::new(file))
 }
 
 /// One line per record, or one JSON array per page.
@@ -36,19 +57,51 @@ pub(crate) enum Layout {
 /// Writes pages of raw records in the chosen layout.
 #[derive(Debug)]
 pub(crate) struct RecordWriter<W: Write> {
-    out: W,
+    out: Counting<W>,
     layout: Layout,
     /// Whether records were written since the last flush.
     pending: bool,
 }
 
+/// Counts the bytes written through it: the output's length without asking the file system.
+#[derive(Debug)]
+struct Counting<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 impl<W: Write> RecordWriter<W> {
     pub(crate) fn new(out: W, layout: Layout) -> Self {
+        RecordWriter::starting_at(out, layout, 0)
+    }
+
+    /// A writer whose output already holds `len` bytes (a resumed run).
+    pub(crate) fn starting_at(out: W, layout: Layout, len: u64) -> Self {
         RecordWriter {
-            out,
+            out: Counting {
+                inner: out,
+                written: len,
+            },
             layout,
             pending: false,
         }
+    }
+
+    /// The output's length: bytes there before plus bytes written (buffered or not).
+    pub(crate) fn len(&self) -> u64 {
+        self.out.written
     }
 
     /// Writes one page into the buffer; [`flush`](Self::flush) sends it on.
@@ -84,6 +137,15 @@ impl<W: Write> RecordWriter<W> {
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.pending = false;
         self.out.flush()
+    }
+}
+
+impl RecordWriter<Output> {
+    /// Flushes and fsyncs: every record written so far survives a crash. Returns the length.
+    pub(crate) fn sync(&mut self) -> io::Result<u64> {
+        self.flush()?;
+        self.out.inner.get_mut().sync()?;
+        Ok(self.len())
     }
 }
 
@@ -137,7 +199,8 @@ mod tests {
             w.write_page(page.iter().map(|r| r.as_bytes())).unwrap();
         }
         w.flush().unwrap();
-        String::from_utf8(w.out).unwrap()
+        assert_eq!(w.len(), w.out.inner.len() as u64);
+        String::from_utf8(w.out.inner).unwrap()
     }
 
     #[test]

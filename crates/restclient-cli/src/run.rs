@@ -11,6 +11,7 @@ use restclient::prelude::*;
 use serde_json::Value;
 
 use crate::Failure;
+use crate::checkpoint::{self, CheckpointFile};
 use crate::cli::{GetArgs, PaginateArgs, RequestArgs};
 use crate::input::{self, HttpMethod, UsageError};
 use crate::output::{self, Layout, RecordWriter};
@@ -52,6 +53,7 @@ pub(crate) fn prepare(
     args: &RequestArgs,
     paginator: Option<&str>,
     data_selector: Option<&str>,
+    concurrency: usize,
 ) -> Result<Prepared, Failure> {
     // Credentials first, so that no later message can show one.
     let mut auth = input::auth_text(args.auth.as_deref())?
@@ -100,6 +102,9 @@ pub(crate) fn prepare(
             Some(serde_json::from_value(value).map_err(|e| usage(format!("invalid --paginator: {e}")))?);
     }
     config.data_selector = data_selector.map(str::to_owned);
+    config.max_rps = args.max_rps.map(input::check_rps).transpose()?;
+    // The in-flight cap halves on a 429 and grows back; one request at a time needs none.
+    config.max_in_flight = (concurrency > 1).then_some(concurrency);
     // Everything that can be checked before the first request is checked by build().
     let client = RestClientBuilder::from_config(config).build().map_err(usage)?;
     Ok(Prepared {
@@ -152,41 +157,114 @@ fn write_failed(e: &std::io::Error, path: Option<&Path>) -> Result<(), Failure> 
     Err(Failure::Runtime(format!("writing {target}: {e}")))
 }
 
+/// Where `paginate` writes: opened on the first page (or at the end), so a checkpoint the library
+/// refuses leaves the output untouched.
+struct LazyWriter<'a> {
+    path: Option<&'a Path>,
+    layout: Layout,
+    /// The recorded output length of a resumed run.
+    resume_len: Option<u64>,
+    writer: Option<RecordWriter<output::Output>>,
+}
+
+impl LazyWriter<'_> {
+    fn get(&mut self) -> Result<&mut RecordWriter<output::Output>, Failure> {
+        if self.writer.is_none() {
+            let writer = match (self.path, self.resume_len) {
+                (Some(path), Some(len)) => {
+                    let file = checkpoint::reopen_output(path, len).map_err(|e| {
+                        Failure::Runtime(format!("cannot resume into {}: {e}", path.display()))
+                    })?;
+                    RecordWriter::starting_at(output::buffered(file), self.layout, len)
+                }
+                _ => RecordWriter::new(open_output(self.path)?, self.layout),
+            };
+            self.writer = Some(writer);
+        }
+        // Set just above when it was missing.
+        self.writer
+            .as_mut()
+            .ok_or_else(|| Failure::Runtime("output not open".to_owned()))
+    }
+
+    fn has_pending(&self) -> bool {
+        self.writer.as_ref().is_some_and(RecordWriter::has_pending)
+    }
+}
+
 /// `restclient paginate`.
 pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure> {
+    let concurrency = input::check_count("--concurrency", args.concurrency)?;
+    let max_pages = args
+        .max_pages
+        .map(|n| input::check_count("--max-pages", n))
+        .transpose()?;
+    let output_path = args.request.output.as_deref();
+    let checkpoint = match (&args.checkpoint, output_path) {
+        (Some(_), None) => {
+            return Err(usage(
+                "--checkpoint needs --output FILE: a resumed run cuts its output back to the checkpoint",
+            ));
+        }
+        (Some(path), Some(_)) => Some(CheckpointFile::new(path)),
+        (None, _) => None,
+    };
     let prepared = prepare(
         &args.request,
         args.paginator.as_deref(),
         args.data_selector.as_deref(),
+        concurrency,
     )?;
-    let output_path = args.request.output.as_deref();
-    let out = open_output(output_path)?;
-    let layout = if args.pages {
-        Layout::Pages
-    } else {
-        Layout::Records
+    // Read before anything is written: a corrupt checkpoint touches nothing.
+    let saved = match &checkpoint {
+        Some(file) => file.load().map_err(Failure::Runtime)?,
+        None => None,
     };
     let runtime = runtime()?;
 
     let mut request = prepared
         .client
         .paginate(prepared.url.as_str())
-        .method(prepared.method());
+        .method(prepared.method())
+        .concurrency(concurrency);
     for (key, value) in &prepared.params {
         request = request.param(key.as_str(), value.as_str());
     }
     if let Some(json) = &prepared.json {
         request = request.json(json);
     }
+    if let Some(n) = max_pages {
+        request = request.max_pages(n);
+    }
+    let mut writer = LazyWriter {
+        path: output_path,
+        layout: if args.pages {
+            Layout::Pages
+        } else {
+            Layout::Records
+        },
+        resume_len: saved.as_ref().map(|s| s.output_len),
+        writer: None,
+    };
+    if let Some(saved) = saved {
+        tracing::info!(
+            page = saved.checkpoint.page_index(),
+            "resuming from the checkpoint"
+        );
+        request = request.resume(saved.checkpoint);
+    }
     let pages = request.pages();
-    let mut progress = Progress::new(args.request.quiet, logging);
-    let mut writer = RecordWriter::new(out, layout);
+    let quiet = args.request.quiet;
+    let mut progress = Progress::new(quiet, logging);
     // One thread does it all: fetch a page, write it, fetch the next. Handing pages to another
     // thread cost more in wake-ups than writing them here (measured with `cargo xtask bench`).
     // Records reach the reader when the buffer fills, or once no page has come for IDLE_FLUSH:
-    // fast APIs cost no flush per page, slow ones still stream.
+    // fast APIs cost no flush per page, slow ones still stream. With a checkpoint every page is
+    // made durable before the checkpoint moves past it.
     let outcome = runtime.block_on(async {
         let mut pages = std::pin::pin!(pages);
+        // Whether the last page written leaves pages to fetch (the run was capped).
+        let mut capped = false;
         loop {
             let item = if writer.has_pending() {
                 tokio::select! {
@@ -194,7 +272,7 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
                     item = pages.next() => item,
                     () = tokio::time::sleep(IDLE_FLUSH) => {
                         // `next()` is cancel-safe: the stream keeps the page in flight.
-                        if let Err(e) = writer.flush() {
+                        if let Err(e) = writer.get()?.flush() {
                             return write_failed(&e, output_path);
                         }
                         continue;
@@ -204,17 +282,52 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
                 pages.next().await
             };
             match item {
-                None => return writer.flush().or_else(|e| write_failed(&e, output_path)),
-                Some(Ok(page)) => {
-                    let records = page.records();
-                    if let Err(e) = writer.write_page(records.iter().map(|r| r.as_bytes())) {
+                None => {
+                    if let Err(e) = writer.get()?.flush() {
                         return write_failed(&e, output_path);
+                    }
+                    if let Some(file) = &checkpoint {
+                        writer
+                            .get()?
+                            .sync()
+                            .map_err(|e| fail(format!("writing the output: {e}")))?;
+                        // A run cut short by --max-pages keeps its checkpoint: the same command
+                        // goes on from there.
+                        if !capped {
+                            file.remove()
+                                .map_err(|e| fail(format!("removing the checkpoint: {e}")))?;
+                        }
+                    }
+                    return Ok(());
+                }
+                Some(Ok(page)) => {
+                    // Auto-detection read one page but the response says there are more: say so
+                    // (the log says it already when logs are on).
+                    if let Some(warning) = page.detected.as_ref().and_then(|d| d.warning.as_ref())
+                        && !logging
+                        && !quiet
+                    {
+                        eprintln!("warning: {}", redact::redact_text(warning));
+                    }
+                    let records = page.records();
+                    let out = writer.get()?;
+                    if let Err(e) = out.write_page(records.iter().map(|r| r.as_bytes())) {
+                        return write_failed(&e, output_path);
+                    }
+                    if let Some(file) = &checkpoint {
+                        let len = out.sync().map_err(|e| fail(format!("writing the output: {e}")))?;
+                        let after = page.checkpoint();
+                        capped = !after.is_finished();
+                        file.save(len, &after)
+                            .map_err(|e| fail(format!("writing the checkpoint: {e}")))?;
                     }
                     progress.page(records.len());
                 }
                 Some(Err(e)) => {
                     // Keep what was read before the failure.
-                    let _ = writer.flush();
+                    if let Some(out) = writer.writer.as_mut() {
+                        let _ = out.flush();
+                    }
                     return Err(fail(e));
                 }
             }
@@ -235,7 +348,7 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
 
 /// `restclient get`: one request; a 4xx/5xx after retries fails as with `curl --fail`.
 pub(crate) fn get(args: GetArgs) -> Result<(), Failure> {
-    let prepared = prepare(&args.request, None, None)?;
+    let prepared = prepare(&args.request, None, None, 1)?;
     let output_path = args.request.output.as_deref();
     let runtime = runtime()?;
     let mut request = prepared.client.request(prepared.method(), prepared.url.as_str());

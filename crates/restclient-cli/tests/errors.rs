@@ -201,3 +201,98 @@ fn help_and_version_succeed() {
     }
     restclient(&["--version"]).success();
 }
+
+/// Every failure the page loop can meet names the URL of the page (secrets masked) and the page.
+#[test]
+fn every_failure_names_the_url_and_page_it_happened_on() {
+    let server = TestServer::start_background();
+    let page1 = |next: &str| json!({"data": [{"id": 1}], "total": 20, "next": next});
+    // page 2 of each route is the broken one
+    let cases: Vec<(&str, Reply, &str, &str)> = vec![
+        (
+            "/malformed",
+            Reply::json_text("{\"data\": [1, }"),
+            "malformed JSON",
+            "json_link",
+        ),
+        (
+            "/html",
+            Reply::text("<html><body>hi</body></html>").header("content-type", "text/html"),
+            "malformed JSON",
+            "json_link",
+        ),
+        (
+            "/utf8",
+            Reply::json_text(b"{\"data\": [\"\xff\xfe\"]}".to_vec()),
+            "malformed JSON",
+            "json_link",
+        ),
+        ("/status", Reply::status(500), "500 Server Error", "json_link"),
+    ];
+    for (path, broken, needle, _) in &cases {
+        let next = server.url(&format!("{path}?page=2&api_key=k-URL-SECRET-1"));
+        server.route(path, Sequence::new([Reply::json(&page1(&next)), broken.clone()]));
+        let run = restclient(&[
+            "paginate",
+            &server.url(path),
+            "--paginator",
+            r#"{"type":"json_link","next_url_path":"next"}"#,
+            "--data-selector",
+            "data",
+            "--max-attempts",
+            "1",
+        ]);
+        let line = run.failure_line();
+        assert!(line.contains(needle), "{path}: {line}");
+        assert!(
+            line.contains(&format!("{path}?page=2&api_key=***")),
+            "{path}: {line}"
+        );
+        assert!(line.contains("page 2"), "{path}: {line}");
+        assert!(!line.contains("k-URL-SECRET-1"), "{line}");
+        assert_eq!(run.lines(), [r#"{"id":1}"#], "{path}: the first page is kept");
+    }
+
+    // A next link that cannot be followed names itself and the page it would have been.
+    let next = server.url("/badlink?page=2");
+    server.route(
+        "/badlink",
+        Sequence::new([
+            Reply::json(&page1(&next)),
+            Reply::json(&json!({"data": [{"id": 2}], "next": "ftp://h/x?api_key=k-URL-SECRET-2"})),
+        ]),
+    );
+    let run = restclient(&[
+        "paginate",
+        &server.url("/badlink"),
+        "--paginator",
+        r#"{"type":"json_link"}"#,
+    ]);
+    let line = run.failure_line();
+    assert!(
+        line.contains("ftp://h/x?api_key=***") && line.contains("page 3"),
+        "{line}"
+    );
+    assert!(!line.contains("k-URL-SECRET-2"), "{line}");
+    assert_eq!(run.lines(), [r#"{"id":1}"#, r#"{"id":2}"#]);
+
+    // A missing total on page 2 of an offset run.
+    server.route(
+        "/offset",
+        Sequence::new([
+            Reply::json(&json!({"data": [{"id": 1}], "total": 5})),
+            Reply::json(&json!({"data": [{"id": 2}]})),
+        ]),
+    );
+    let run = restclient(&[
+        "paginate",
+        &server.url("/offset"),
+        "--paginator",
+        r#"{"type":"offset","limit":1,"total_path":"total"}"#,
+    ]);
+    let line = run.failure_line();
+    assert!(
+        line.contains("Total") && line.contains("/offset?offset=1&limit=1") && line.contains("page 2"),
+        "{line}"
+    );
+}

@@ -22,6 +22,9 @@
 //! carries the [`Checkpoint`] to continue after it ([`Page::checkpoint`]), and
 //! [`resume`](PaginateOptions::resume) continues from one (see [`checkpoint`]).
 //!
+//! Pagination composes with tower two ways: [`PaginateExt::paginate`] on any service, or
+//! [`PaginateLayer`] outermost in a `ServiceBuilder` stack (see [`layer`]).
+//!
 //! # Differences from dlt
 //! Everything follows dlt 1.31 except these deliberate choices:
 //! - **Next links** ([`JsonLinkPaginator`]): only a non-empty string is a link; `""`, `false`, `0`
@@ -60,6 +63,7 @@ mod header_cursor;
 mod header_link;
 mod hooks;
 mod json_link;
+pub mod layer;
 mod link_header;
 mod next_url;
 mod offset;
@@ -85,6 +89,7 @@ pub use header_cursor::{HeaderCursorConfig, HeaderCursorPaginator};
 pub use header_link::{HeaderLinkConfig, HeaderLinkPaginator};
 pub use hooks::{HookAction, ResponseHook};
 pub use json_link::{JsonLinkConfig, JsonLinkPaginator};
+pub use layer::{Paginate, PaginateLayer};
 pub use link_header::{Link, parse_link_headers};
 pub use next_url::follow_link;
 pub use offset::{OffsetConfig, OffsetPaginator};

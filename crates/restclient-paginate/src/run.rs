@@ -21,7 +21,7 @@
 //! request that fetched the page (dlt's `page.request` is the already-advanced shared request).
 //! [`PaginateOptions::max_pages`] ends the run cleanly after that many pages.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::Uri;
@@ -59,6 +59,15 @@ pub(crate) struct Run {
     identity: Arc<RunIdentity>,
     /// The paginator auto-detection chose, as config, for checkpoints.
     detected: Option<Arc<PaginatorConfig>>,
+    /// Where the run failed, once it has: shared with the [`PageStream`](crate::PageStream).
+    pub(crate) failure: Arc<OnceLock<FailureSite>>,
+}
+
+/// Where a run failed: the page it was fetching and that page's request URL (when it had one).
+#[derive(Debug, Clone)]
+pub(crate) struct FailureSite {
+    pub(crate) page: usize,
+    pub(crate) url: Option<Uri>,
 }
 
 /// A response that passed the checks, read: its records selected, its body scanned.
@@ -103,6 +112,7 @@ impl Run {
             pages_left: max_pages,
             identity,
             detected: None,
+            failure: Arc::default(),
         };
         if let Some(checkpoint) = resume {
             match checkpoint.resume(&request, paginator, data_selector, &run.identity) {
@@ -147,6 +157,10 @@ impl Run {
     /// The request to send next, `None` at the end, or the error that ends the run first.
     pub(crate) fn take_next(&mut self) -> Option<Result<Request, PaginateError>> {
         if let Some(e) = self.pending_error.take() {
+            let _ = self.failure.set(FailureSite {
+                page: self.index,
+                url: self.next.as_ref().map(|r| r.uri().clone()),
+            });
             self.next = None;
             return Some(Err(e));
         }
@@ -187,7 +201,14 @@ impl Run {
         request: Request,
         response: Result<Response, PaginateError>,
     ) -> Option<Result<Page, PaginateError>> {
+        let uri = request.uri().clone();
         let page = response.and_then(|response| self.page(request, response));
+        if page.is_err() {
+            let _ = self.failure.set(FailureSite {
+                page: self.index,
+                url: Some(uri),
+            });
+        }
         if !matches!(page, Ok(Some(_))) {
             self.next = None;
             self.pending_error = None;

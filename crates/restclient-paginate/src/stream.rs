@@ -8,20 +8,33 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use http::Uri;
 use restclient_core::{BoxError, Request, Response};
 use tower::Service;
 
 use crate::prefetch::Prefetch;
-use crate::run::{Run, send};
+use crate::run::{FailureSite, Run, send};
 use crate::{Page, PaginateError, PaginateOptions};
 
 /// The stream of pages returned by [`PaginateExt::paginate`].
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream {
     inner: Pin<Box<dyn Stream<Item = Result<Page, PaginateError>> + Send>>,
+    failure: Arc<OnceLock<FailureSite>>,
+}
+
+impl PageStream {
+    /// After the stream yielded an error: the index of the page it was fetching and the URL of
+    /// that page's request (not redacted; `None` when the run failed before it had one, as with
+    /// an invalid configuration). Errors of some kinds do not carry these themselves (a
+    /// malformed body, a missing total); this says where they happened.
+    pub fn failed_at(&self) -> Option<(usize, Option<&Uri>)> {
+        self.failure.get().map(|site| (site.page, site.url.as_ref()))
+    }
 }
 
 impl fmt::Debug for PageStream {
@@ -94,6 +107,7 @@ where
     fn paginate(self, request: Request, options: PaginateOptions) -> PageStream {
         let width = options.concurrency;
         let run = Run::start(request, options);
+        let failure = run.failure.clone();
         if width > 1 {
             let driver = Prefetch::new(self, width);
             let stream = futures_util::stream::unfold((driver, run), |(mut driver, mut run)| async move {
@@ -102,6 +116,7 @@ where
             });
             return PageStream {
                 inner: Box::pin(stream),
+                failure,
             };
         }
         let stream = futures_util::stream::unfold((self, run), |(mut service, mut run)| async move {
@@ -116,6 +131,7 @@ where
         });
         PageStream {
             inner: Box::pin(stream),
+            failure,
         }
     }
 }

@@ -4,13 +4,13 @@
 //! paginator on the wire.
 #![allow(clippy::unwrap_used)] // test helpers and responders outside #[test] functions
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-mod common;
-
 use bytes::Bytes;
-use common::styles::{Style, dlt_requests, paginator, respond};
+use common::styles::{Style, dlt_requests, first_request, paginator, respond};
 use futures_util::StreamExt;
 use proptest::prelude::*;
 use restclient_core::{BoxError, Request};
@@ -62,5 +62,62 @@ proptest! {
         });
         prop_assert_eq!(ids, (0..n).collect::<Vec<_>>());
         prop_assert_eq!(calls.load(Ordering::SeqCst) as i64, dlt_requests(style, n, size));
+    }
+}
+
+/// The record ids of every page and the number of requests, with `concurrency` requests in flight.
+fn run_at(style: Style, n: i64, size: i64, concurrency: usize) -> (Vec<Vec<i64>>, usize) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let service = tower::service_fn(move |req: Request| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let resp = respond(style, n, size, &req);
+        async move { Ok::<_, BoxError>(resp) }
+    });
+    let options = PaginateOptions {
+        paginator: (style != Style::DetectedLink).then(|| paginator(style, size)),
+        data_selector: Some(Selector::parse("data").unwrap()),
+        concurrency,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let pages = rt.block_on(async {
+        let mut stream = service.paginate(first_request(style, "http://api.test/x"), options);
+        let mut pages = Vec::new();
+        while let Some(page) = stream.next().await {
+            let page = page.unwrap();
+            pages.push(
+                page.records
+                    .iter()
+                    .map(|r| r.deserialize::<i64>().unwrap())
+                    .collect(),
+            );
+            assert!(pages.len() <= 200, "no termination");
+        }
+        pages
+    });
+    (pages, calls.load(Ordering::SeqCst))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Fetching ahead changes no page, sends nothing past a stated total, and at most N - 1
+    /// requests past an end it cannot know.
+    #[test]
+    fn the_same_pages_at_any_concurrency(
+        style in proptest::sample::select(Style::ALL.to_vec()),
+        n in 0i64..80,
+        size in 1i64..12,
+        concurrency in 2usize..10,
+    ) {
+        let (sequential, sequential_calls) = run_at(style, n, size, 1);
+        let (ahead, calls) = run_at(style, n, size, concurrency);
+        prop_assert_eq!(&ahead, &sequential);
+        prop_assert_eq!(sequential_calls as i64, dlt_requests(style, n, size));
+        match style {
+            Style::OffsetTotal | Style::PageNumberTotal | Style::OffsetBody => prop_assert_eq!(calls, sequential_calls),
+            _ => prop_assert!(calls < sequential_calls + concurrency, "{} past the end", calls - sequential_calls),
+        }
     }
 }

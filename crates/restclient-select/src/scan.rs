@@ -493,3 +493,6 @@ where
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

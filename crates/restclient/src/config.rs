@@ -5,7 +5,7 @@
 //!
 //! Keys are dlt's (`base_url`, `headers`, `auth`, `paginator`, `data_selector`) plus the runtime
 //! settings dlt reads from `[runtime]` (`max_attempts`, `backoff_factor`, `max_retry_delay`,
-//! `timeout`, in seconds) and restclient's own (`auth_everywhere`). Unknown keys are an
+//! `timeout`, in seconds) and restclient's own (`max_rps`, `max_in_flight`, `auth_everywhere`). Unknown keys are an
 //! error naming the key, so a typo never silently drops a setting.
 //!
 //! ```
@@ -68,6 +68,10 @@ pub struct ClientConfig {
     /// Connect and read timeout in seconds (dlt: `request_timeout`).
     #[serde(alias = "request_timeout")]
     pub timeout: Option<f64>,
+    /// Start at most this many requests per second, retries included (off when absent).
+    pub max_rps: Option<f64>,
+    /// At most this many requests in flight; halved on a 429, grown back on success.
+    pub max_in_flight: Option<usize>,
     /// Send credentials to every origin, not only the base URL's (dlt's behaviour).
     #[serde(default)]
     pub auth_everywhere: bool,
@@ -100,6 +104,8 @@ impl fmt::Debug for ClientConfig {
             .field("backoff_factor", &self.backoff_factor)
             .field("max_retry_delay", &self.max_retry_delay)
             .field("timeout", &self.timeout)
+            .field("max_rps", &self.max_rps)
+            .field("max_in_flight", &self.max_in_flight)
             .field("auth_everywhere", &self.auth_everywhere)
             .finish()
     }
@@ -147,6 +153,12 @@ impl RestClientBuilder {
                 Ok(d) => builder.timeout(d),
                 Err(why) => builder.invalid(format!("timeout: {why}")),
             };
+        }
+        if let Some(v) = config.max_rps {
+            builder = builder.max_rps(v);
+        }
+        if let Some(v) = config.max_in_flight {
+            builder = builder.max_in_flight(v);
         }
         builder.auth_everywhere(config.auth_everywhere)
     }

@@ -419,20 +419,25 @@ impl Stream for Pages {
         if let Some(error) = self.error.take() {
             return Poll::Ready(Some(Err(error)));
         }
-        match self.stream.as_mut() {
-            None => Poll::Ready(None),
-            Some(stream) => {
-                let item = std::task::ready!(stream.poll_next_unpin(cx));
-                let page = self.yielded;
-                Poll::Ready(item.map(|result| match result {
-                    Ok(page) => {
-                        self.yielded += 1;
-                        Ok(page)
-                    }
-                    Err(e) => Err(Error::from(e).at_page(page, None)),
-                }))
+        let this = &mut *self;
+        let Some(stream) = this.stream.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let item = std::task::ready!(stream.poll_next_unpin(cx));
+        Poll::Ready(item.map(|result| match result {
+            Ok(page) => {
+                this.yielded += 1;
+                Ok(page)
             }
-        }
+            // Say where: the page being fetched and its URL, whatever the error's kind.
+            Err(e) => {
+                let (page, url) = match stream.failed_at() {
+                    Some((page, url)) => (page, url.map(ToString::to_string)),
+                    None => (this.yielded, None),
+                };
+                Err(Error::from(e).at_page(page, url.as_deref()))
+            }
+        }))
     }
 }
 

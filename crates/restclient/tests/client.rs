@@ -5,19 +5,12 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use restclient::prelude::*;
-use restclient_testkit::{RecordedRequest, Reply, Sequence, TestServer};
+use restclient_testkit::{OffsetApi, RecordedRequest, Reply, Sequence, TestServer};
 use serde_json::json;
 
 /// `/items?offset=&limit=` over `total` records `{"id": i}`.
 fn offset_route(server: &TestServer, path: &str, total: usize) {
-    server.route(path, move |r: &RecordedRequest| {
-        let offset: usize = r.query_param("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let limit: usize = r.query_param("limit").and_then(|v| v.parse().ok()).unwrap_or(10);
-        let data: Vec<_> = (offset..(offset + limit).min(total))
-            .map(|i| json!({"id": i}))
-            .collect();
-        Reply::json(&json!({"data": data, "total": total}))
-    });
+    server.route(path, OffsetApi::new(total as i64).with_total());
 }
 
 fn fast(builder: RestClientBuilder) -> RestClientBuilder {
@@ -385,4 +378,50 @@ async fn a_caller_content_type_is_kept_with_a_json_body() {
     assert_eq!(log[0].header("content-type"), Some("application/vnd.api+json"));
     assert_eq!(log[0].json(), json!({"a": 1}));
     assert_eq!(log[1].header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn errors_say_where_and_keep_their_kind_from_send_and_pages() {
+    let server = TestServer::start().await;
+    server.route(
+        "/items",
+        Sequence::new([
+            Reply::json(&json!({"data": [{"id": 1}], "next": server.url("/items?page=2&token=t-WHERE-1")})),
+            Reply::json_text("{\"data\": [1,"),
+        ]),
+    );
+    let client = fast(RestClient::builder()).build().unwrap();
+    let mut pages = client
+        .paginate(&server.url("/items"))
+        .paginator_config(serde_json::from_value(json!({"type": "json_link"})).unwrap())
+        .pages();
+    assert!(pages.try_next().await.unwrap().is_some());
+    let error = pages.try_next().await.unwrap_err();
+    assert!(error.is_decode(), "{error}");
+    assert_eq!(error.page(), Some(1));
+    assert_eq!(error.url().unwrap(), server.url("/items?page=2&token=***"));
+    assert!(!format!("{error} {error:?}").contains("t-WHERE-1"));
+
+    // A timeout is a timeout whether it came from send() or from a page stream.
+    server.route("/slow", Reply::json(&json!([])).delay(Duration::from_secs(2)));
+    let client = fast(RestClient::builder())
+        .max_attempts(1)
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let sent = client.get(&server.url("/slow")).send().await.unwrap_err();
+    let paged = client
+        .paginate(&server.url("/slow"))
+        .pages()
+        .try_next()
+        .await
+        .unwrap_err();
+    for error in [&sent, &paged] {
+        assert!(
+            error.is_timeout() && error.is_request() && !error.is_status(),
+            "{error}"
+        );
+        assert_eq!(error.url(), Some(server.url("/slow").as_str()));
+    }
+    assert_eq!(paged.page(), Some(0));
 }

@@ -85,23 +85,18 @@ pub fn restclient(args: &[&str]) -> Run {
 }
 
 /// Runs a prepared command to completion (killed after [`DEADLINE`]).
-pub fn run(mut command: Command) -> Run {
-    let mut child = command.spawn().expect("spawn restclient");
-    let stdout = reader(child.stdout.take());
-    let stderr = reader(child.stderr.take());
-    let status = wait(&mut child);
-    Run {
-        status,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+pub fn run(command: Command) -> Run {
+    run_with_stdin(command, None)
 }
 
-/// Runs a prepared command with `input` on its standard input (killed after [`DEADLINE`]).
-pub fn run_with_stdin(mut command: Command, input: &str) -> Run {
-    command.stdin(Stdio::piped());
+/// Runs a prepared command with `input`, when given, on its standard input (killed after
+/// [`DEADLINE`]).
+pub fn run_with_stdin(mut command: Command, input: Option<&str>) -> Run {
+    if input.is_some() {
+        command.stdin(Stdio::piped());
+    }
     let mut child = command.spawn().expect("spawn restclient");
-    if let Some(mut stdin) = child.stdin.take() {
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
         use std::io::Write;
         stdin.write_all(input.as_bytes()).expect("write stdin");
     }
@@ -141,4 +136,86 @@ pub fn wait(child: &mut Child) -> std::process::ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Pagination styles of [`styled_api`], each with the `--paginator` that reads it.
+pub const STYLES: &[(&str, &str)] = &[
+    ("offset", r#"{"type":"offset","limit":10,"total_path":"total"}"#),
+    (
+        "offset_no_total",
+        r#"{"type":"offset","limit":10,"total_path":null,"stop_after_empty_page":true}"#,
+    ),
+    (
+        "page_number",
+        r#"{"type":"page_number","base_page":1,"total_path":"pages"}"#,
+    ),
+    (
+        "cursor",
+        r#"{"type":"cursor","cursor_path":"next","cursor_param":"page_token"}"#,
+    ),
+    ("json_link", r#"{"type":"json_link","next_url_path":"next"}"#),
+    ("header_link", "header_link"),
+];
+
+/// An API over `total` records `{"id": i}` in pages of 10, paginated in `style` (see [`STYLES`]).
+pub fn styled_api(
+    style: &'static str,
+    total: usize,
+) -> impl Fn(&restclient_testkit::RecordedRequest) -> restclient_testkit::Reply + Send + Sync + 'static {
+    use restclient_testkit::Reply;
+    use serde_json::json;
+    const SIZE: usize = 10;
+    move |r| {
+        let number = |name: &str, default: usize| {
+            r.query_param(name)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(default)
+        };
+        let start = match style {
+            "offset" | "offset_no_total" => number("offset", 0),
+            "page_number" => (number("page", 1).max(1) - 1) * SIZE,
+            _ => r
+                .query_param("page_token")
+                .or_else(|| r.query_param("from"))
+                .and_then(|v| v.strip_prefix('c').and_then(|n| n.parse().ok()))
+                .unwrap_or(0),
+        };
+        let end = (start + SIZE).min(total);
+        let data: Vec<serde_json::Value> = (start.min(end)..end).map(|i| json!({"id": i})).collect();
+        let more = end < total;
+        let path = r.path().to_owned();
+        match style {
+            "offset" => Reply::json(&json!({"data": data, "total": total})),
+            "offset_no_total" => Reply::json(&json!({"data": data})),
+            "page_number" => Reply::json(&json!({"data": data, "pages": total.div_ceil(SIZE)})),
+            "cursor" => Reply::json(
+                &json!({"data": data, "next": if more { json!(format!("c{end}")) } else { json!(null) }}),
+            ),
+            "json_link" => {
+                let host = r.header("host").unwrap_or("127.0.0.1").to_owned();
+                let next = more.then(|| format!("http://{host}{path}?from=c{end}"));
+                Reply::json(&json!({"data": data, "next": next}))
+            }
+            _ => {
+                let reply = Reply::json(&json!({"data": data}));
+                if more {
+                    reply.header("link", &format!("<{path}?from=c{end}>; rel=\"next\""))
+                } else {
+                    reply
+                }
+            }
+        }
+    }
+}
+
+/// The `id`s of NDJSON records, in order.
+pub fn ids(ndjson: &str) -> Vec<u64> {
+    ndjson
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}"));
+            v["id"].as_u64().unwrap_or_else(|| panic!("no id: {l}"))
+        })
+        .collect()
 }

@@ -245,6 +245,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_detected_paginator_is_rebuilt_from_its_config() {
+        use serde_json::json;
+        let mut link = http::HeaderMap::new();
+        link.insert("link", http::HeaderValue::from_static("</p?x=2>; rel=\"next\""));
+        let cases = [
+            (link, json!([1])),
+            (
+                http::HeaderMap::new(),
+                json!({"a.b": {"@next": 1, "next": "/x?p=2"}}),
+            ),
+            (
+                http::HeaderMap::new(),
+                json!({"meta": {"total_pages": 3, "page": 1}}),
+            ),
+            (http::HeaderMap::new(), json!({"paging": {"next_cursor": "c 1"}})),
+            (http::HeaderMap::new(), json!({"odd key": [1]})),
+        ];
+        for (headers, body) in cases {
+            let (detected, detection) = crate::detect_paginator(&headers, &body);
+            let config = detected.config().unwrap();
+            let rebuilt = config.build().unwrap().unwrap();
+            assert_eq!(rebuilt.name(), detection.paginator);
+            assert_eq!(rebuilt.config(), Some(config.clone()), "{body}");
+            let selectors = |p: &dyn Paginator| -> Vec<String> {
+                p.selectors().iter().map(|s| s.as_str().to_owned()).collect()
+            };
+            assert_eq!(selectors(&*rebuilt), selectors(&*detected), "{body}");
+            assert_eq!(rebuilt.state(), detected.state());
+        }
+    }
+
+    #[test]
     fn masked_values_are_refilled_by_name() {
         assert_eq!(
             refill_masked("http://h/p?offset=10&api_key=***&q=a%20b", "api_key=k%2B1&q=x").unwrap(),
