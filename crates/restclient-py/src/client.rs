@@ -6,11 +6,13 @@
 //! pairs, `json=`/`data=` into a body and its kind. Settings left as `None` fall back to the
 //! `RUNTIME__*` environment and dlt's defaults.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use pyo3::prelude::*;
 use restclient::{AuthConfig, Method, PaginatorConfig, RestClient};
+use tokio::runtime::Runtime;
 
 use crate::pages::PageIter;
 use crate::response::Response;
@@ -18,11 +20,22 @@ use crate::{errors, hooks, runtime};
 
 /// A REST API client (the Rust half of `restclient.RESTClient`).
 #[pyclass(frozen, module = "restclient._native")]
-#[derive(Debug)]
 pub(crate) struct Client {
     client: RestClient,
+    /// Its own thread-less runtime at `concurrency=1`, the shared one above (see `runtime`).
+    runtime: Arc<Runtime>,
     concurrency: usize,
     max_rps: Option<f64>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("client", &self.client)
+            .field("concurrency", &self.concurrency)
+            .field("max_rps", &self.max_rps)
+            .finish_non_exhaustive()
+    }
 }
 
 fn paginator_config(py: Python<'_>, json: &str) -> PyResult<PaginatorConfig> {
@@ -139,11 +152,18 @@ impl Client {
             builder = builder.max_rps(rps);
         }
         // the HTTP client is built inside the runtime it will run on
-        let runtime = runtime::runtime()?;
-        let _entered = runtime.enter();
-        let client = builder.build().map_err(|e| errors::to_py(py, e))?;
+        let runtime = if concurrency == 1 {
+            runtime::current_thread()?
+        } else {
+            runtime::shared()?
+        };
+        let client = {
+            let _entered = runtime.enter();
+            builder.build().map_err(|e| errors::to_py(py, e))?
+        };
         Ok(Client {
             client,
+            runtime,
             concurrency,
             max_rps,
         })
@@ -210,7 +230,7 @@ impl Client {
         if let Some(raise) = raise_for_status {
             builder = builder.raise_for_status(raise);
         }
-        PageIter::new(builder.pages(), self.concurrency)
+        PageIter::new(builder.pages(), self.runtime.clone(), self.concurrency)
     }
 
     /// One request; the response is returned whatever its status.
@@ -241,7 +261,7 @@ impl Client {
         if let Some(auth) = auth {
             builder = builder.auth_config(auth_config(py, auth)?);
         }
-        match runtime::block_on(py, builder.send())? {
+        match runtime::block_on(py, &self.runtime, builder.send())? {
             Ok(response) => Ok(Response::from_facade(response)),
             Err(error) => Err(errors::to_py(py, error)),
         }

@@ -6,12 +6,13 @@
 //! consumes the current one; the order and the records are the same. Dropping the iterator stops
 //! that task.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::StreamExt;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use restclient::{Error, Page, Pages};
+use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
@@ -60,6 +61,7 @@ enum State {
 #[pyclass(module = "restclient._native")]
 pub(crate) struct PageIter {
     state: Mutex<State>,
+    runtime: Arc<Runtime>,
 }
 
 impl std::fmt::Debug for PageIter {
@@ -69,13 +71,14 @@ impl std::fmt::Debug for PageIter {
 }
 
 impl PageIter {
-    /// Iterates `pages`, fetching up to `concurrency` pages ahead when it is above 1.
-    pub(crate) fn new(pages: Pages, concurrency: usize) -> PyResult<PageIter> {
+    /// Iterates `pages` on `runtime` (the client's), fetching up to `concurrency` pages ahead
+    /// when it is above 1.
+    pub(crate) fn new(pages: Pages, runtime: Arc<Runtime>, concurrency: usize) -> PyResult<PageIter> {
         let source = if concurrency <= 1 {
             Source::Direct(pages)
         } else {
             let (sender, receiver) = mpsc::channel(concurrency);
-            let task = runtime::runtime()?.spawn(async move {
+            let task = runtime.spawn(async move {
                 let mut pages = pages;
                 // Ends with the stream, at the first error, or when the iterator is dropped.
                 while let Some(item) = pages.next().await {
@@ -92,6 +95,7 @@ impl PageIter {
         };
         Ok(PageIter {
             state: Mutex::new(State::Idle(source)),
+            runtime,
         })
     }
 
@@ -123,7 +127,7 @@ impl PageIter {
                 ));
             }
         };
-        let item = runtime::block_on(py, source.next());
+        let item = runtime::block_on(py, &self.runtime, source.next());
         match item {
             Err(interrupted) => {
                 *self.lock()? = State::Idle(source);

@@ -1,8 +1,15 @@
-//! The module's one tokio runtime, and waiting on it with the GIL released.
+//! The tokio runtimes, and waiting on them with the GIL released.
 //!
-//! Every client of the module shares one multi-threaded runtime (and so its timers and I/O
-//! driver). A process forked after the runtime started (multiprocessing's `fork`) has none of
-//! its threads, so each process id gets its own runtime.
+//! A client that fetches ahead (`concurrency > 1`) runs on the module's one multi-threaded
+//! runtime ([`shared`]): its requests and the task that keeps pages ready must progress while
+//! Python works on the current page. A process forked after that runtime started
+//! (multiprocessing's `fork`) has none of its threads, so each process id gets its own.
+//!
+//! A client with `concurrency=1` (dlt's way: one request at a time, only when asked) gets a
+//! runtime of its own with no threads ([`current_thread`]): the Python thread that waits for a
+//! response drives the I/O itself, so a response reaches it without a hand-off between threads.
+//! On a busy machine each hand-off waits for a CPU time slice, which made a request several
+//! times slower. Python threads sharing such a client take turns driving it.
 //!
 //! [`block_on`] runs a future with the GIL released, waking every 100 ms to let Python handle
 //! signals: Ctrl-C stops a slow page instead of waiting for it.
@@ -20,8 +27,17 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
 static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 
-/// The runtime of this process, started on first use.
-pub(crate) fn runtime() -> PyResult<Arc<Runtime>> {
+/// A runtime without threads, driven by whichever thread waits on it.
+pub(crate) fn current_thread() -> PyResult<Arc<Runtime>> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(Arc::new)
+        .map_err(|e| PyRuntimeError::new_err(format!("restclient: cannot start a runtime: {e}")))
+}
+
+/// The shared multi-threaded runtime of this process, started on first use.
+pub(crate) fn shared() -> PyResult<Arc<Runtime>> {
     let pid = std::process::id();
     let mut slot = RUNTIME
         .lock()
@@ -41,14 +57,13 @@ pub(crate) fn runtime() -> PyResult<Arc<Runtime>> {
     Ok(runtime)
 }
 
-/// Runs `future` to completion on the runtime with the GIL released, checking for signals
+/// Runs `future` to completion on `runtime` with the GIL released, checking for signals
 /// (KeyboardInterrupt) every 100 ms; a signal handler's exception drops the future.
-pub(crate) fn block_on<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
+pub(crate) fn block_on<F>(py: Python<'_>, runtime: &Runtime, future: F) -> PyResult<F::Output>
 where
     F: Future + Send,
     F::Output: Send,
 {
-    let runtime = runtime()?;
     let mut future = std::pin::pin!(future);
     // Bounded by the future itself: each round either finishes it or lets Python run signal
     // handlers, which may raise and end the wait.
