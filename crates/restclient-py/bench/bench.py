@@ -1,7 +1,8 @@
 """Records/s of dlt 1.31's RESTClient and of restclient's, in one Python process, against the same
 server (``xtask bench-server``): page sizes 10, 100 and 1000 on a server with no latency, and
 page size 100 on a server that answers each page after 20 ms, where restclient runs with
-``concurrency=16``. Records are materialised as Python dicts by both clients.
+``concurrency=16``; one more row shows page size 100 with ``concurrency=4`` (pages fetched and
+parsed ahead while Python builds the current page's dicts). Records are materialised as Python dicts by both clients.
 
 Usage: python bench.py --server XTASK_BINARY [--out REPORT.md] [--reps 3] [--quick]
 Writes a markdown table (to --out and stdout) stating each target as met or not.
@@ -77,6 +78,7 @@ def main():
         ("page size 10", 5_000 // scale, 10, 0, 1, None),
         ("page size 100", 20_000 // scale, 100, 0, 1, 10),
         ("page size 1000", 50_000 // scale, 1000, 0, 1, None),
+        ("page size 100, concurrency=4 (fetch ahead)", 20_000 // scale, 100, 0, 4, None),
         ("20 ms server, page size 100, concurrency=16", 10_000 // scale, 100, 20, 16, 10),
     ]
     proc, origin = start_server(args.server)
