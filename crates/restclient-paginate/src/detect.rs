@@ -8,7 +8,8 @@
 //! | 2 | a `next…` key (depth-first, any depth) holding a string that starts with `http` or `/` | [`JsonLinkPaginator`] on that path | 1.0 |
 //! | 3 | a `total_pages` / `pages` / `totalpages` key (case-insensitive) whose value `int()` accepts | [`PageNumberPaginator`] with that total path | 0.5 |
 //! | 4 | a `next…` key holding any other scalar | [`JsonResponseCursorPaginator`] on that path, param `cursor` | 0.5 |
-//! | 5 | always | [`SinglePagePaginator`] | 0.0 |
+//! | (ours) | an absolute http(s) URL under the top-level key `@odata.nextLink` | [`JsonLinkPaginator`] on `$['@odata.nextLink']` | 1.0 |
+//! | 5 | always | [`SinglePagePaginator`], with [`Detection::warning`] when the body says there is more | 0.0 |
 //!
 //! Offset pagination is never detected. A `next…` key holding an object is looked into for its
 //! first `href…`/`url…` key (`_links.next.href`). Detected paths are key sequences

@@ -38,8 +38,9 @@
 //!   [`Selector::parse`], so it fails before any request. dlt reads `@odata.nextLink` as the keys
 //!   `@odata` then `nextLink`, matches nothing and silently stops after page 1; jsonpath_lib would
 //!   read `a:b` as `a`. The error says how to write the key: `$['@odata.nextLink']`.
-//! - A number or an escaped string selected directly is re-encoded rather than sliced: the same
-//!   JSON value, possibly spelled differently (`1.50` reads back as `1.5`).
+//! - An integer or an escaped string selected directly is re-encoded rather than sliced: the same
+//!   JSON value, possibly spelled differently (`"caf\u00e9"` reads back as `"café"`). Other
+//!   numbers are sliced from the body as written (`1.50` stays `1.50`).
 //! - Full JSONPath is evaluated by jsonpath_lib, not jsonpath-ng; plain paths agree with both.
 
 mod detect;

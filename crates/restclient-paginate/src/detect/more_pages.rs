@@ -16,7 +16,7 @@
 //!   |---|---|---|
 //!   | more pages | `has_more`, `hasMore`, `has_more_pages`, `has_more_items`, `has_more_results`, `has_next`, `hasNextPage` | `true` |
 //!   | next link or token | a key holding `next` but not starting with it (dlt's detector reads those), that is `next` alone (`__next`) or ends in `link`, `url`, `uri`, `href`, `token`, `cursor`, `page` or `marker` (`@odata.nextLink`, `paging_next_cursor`); or `continuation`, `continuation_token`, `page_token`, `paging_token`, `resumption_token` | a non-empty string (a link when it starts with `http` or `/`, or the key names a link) or a number |
-//!   | total records | `total_count`, `total_items`, `total_results`, `total_records`, `total_elements`, `total_hits`, `total_entries`, `total_size`, `num_found`; `total` and `count` only at the top level or under `meta`, `metadata`, `pagination`, `paging`, `page_info`, `page`, `pager`, `result_info` | an integer larger than the records read |
+//!   | total records | `total_count`, `total_items`, `total_results`, `total_records`, `total_elements`, `total_hits`, `total_entries`, `total_size`, `num_found`; `total` and `count` only at the top level or under `meta`, `metadata`, `pagination`, `paging`, `page_info`, `page`, `pager`, `result_info` | an integer larger than the records read (plus an `offset`, `skip` or `start` beside it), unless a `next…` key is `null`, `""` or `false` or a more-pages key is `false` |
 //!
 //!   The warning names every signal found and suggests a paginator: a JSON link for a link, a
 //!   cursor for a token, else an offset paginator with the page's record count as `limit`, reading
@@ -74,10 +74,13 @@ pub fn warning(body: &Value, records_read: Option<usize>) -> Option<String> {
         return None;
     }
     let records = records_read.unwrap_or_else(|| count_records(body));
-    if signals
-        .total
-        .as_ref()
-        .is_some_and(|(_, total)| *total <= records as u64)
+    // a total is a signal only when the records read so far fall short of it, and nothing says
+    // this is the last page (a later page fetched directly counts from its offset)
+    if signals.says_last
+        || signals
+            .total
+            .as_ref()
+            .is_some_and(|(_, total, offset)| *total <= offset.saturating_add(records as u64))
     {
         signals.total = None;
     }
@@ -93,7 +96,7 @@ pub fn warning(body: &Value, records_read: Option<usize>) -> Option<String> {
     if let Some(keys) = &signals.has_more {
         facts.push(format!("`{}: true`", display_path(keys)));
     }
-    if let Some((keys, total)) = &signals.total {
+    if let Some((keys, total, _)) = &signals.total {
         let noun = if records == 1 { "record" } else { "records" };
         facts.push(format!(
             "`{}: {total}` ({records} {noun} read)",
@@ -134,7 +137,7 @@ fn suggestion(signals: &Signals, records: usize) -> (String, &'static str) {
     }
     config.insert("type".into(), json!("offset"));
     config.insert("limit".into(), json!(if records == 0 { 100 } else { records }));
-    let total = signals.total.as_ref().map(|(keys, _)| display_path(keys));
+    let total = signals.total.as_ref().map(|(keys, _, _)| display_path(keys));
     config.insert("total_path".into(), total.map_or(Value::Null, Value::String));
     if let Some(h) = has_more {
         config.insert("has_more_path".into(), json!(h));
@@ -177,7 +180,10 @@ struct NextSignal {
 struct Signals {
     next: Option<NextSignal>,
     has_more: Option<Vec<String>>,
-    total: Option<(Vec<String>, u64)>,
+    /// The total, and the offset beside it, if any.
+    total: Option<(Vec<String>, u64, u64)>,
+    /// The body says there is no next page: `next: null` (or `""`, `false`), `has_more: false`.
+    says_last: bool,
 }
 
 const HAS_MORE_KEYS: [&str; 6] = [
@@ -250,7 +256,17 @@ impl Signals {
                 && is_total_key(&norm, parent.as_deref())
                 && let Some(total) = value.as_u64()
             {
-                self.total = Some((keys_with(path, key), total));
+                let offset = ["offset", "skip", "start"]
+                    .iter()
+                    .find_map(|k| map.get(*k).and_then(Value::as_u64))
+                    .unwrap_or(0);
+                self.total = Some((keys_with(path, key), total, offset));
+            }
+            let empty = matches!(value, Value::Null | Value::Bool(false)) || value.as_str() == Some("");
+            if (key.to_lowercase().starts_with("next") && empty)
+                || (HAS_MORE_KEYS.contains(&norm.as_str()) && value == &Value::Bool(false))
+            {
+                self.says_last = true;
             }
             if let Value::Object(inner) = value {
                 path.push(key.clone());

@@ -241,6 +241,11 @@ fn warns_where_the_response_says_there_is_more() {
             r#"{"type":"offset","limit":2,"total_path":"meta.totalCount","has_more_path":"has_more"}"#,
         ),
         (
+            json!({"data": [1, 2], "total": 100, "offset": 50, "limit": 2}),
+            vec!["`total: 100` (2 records read)"],
+            r#"{"type":"offset","limit":2,"total_path":"total"}"#,
+        ),
+        (
             json!({"rows": [], "count": 10}),
             vec!["`count: 10` (0 records read)"],
             r#"{"type":"offset","limit":100,"total_path":"count"}"#,
@@ -282,6 +287,10 @@ fn no_warning_where_nothing_says_there_is_more() {
         json!({"data": [1], "hasMore": "true"}),
         json!({"data": [1, 2], "total": 2}),
         json!({"data": [1, 2, 3], "total_count": 2}),
+        // a later page fetched directly: its offset, or an explicit end, accounts for the total
+        json!({"data": [1, 2, 3], "total": 100, "offset": 97, "limit": 10}),
+        json!({"count": 10, "next": null, "previous": "/p3", "results": [1, 2, 3]}),
+        json!({"data": [1], "has_more": false, "total_count": 50}),
         // an order's total is not a record count: a float, or under a parent that is not paging
         json!({"id": 7, "total": 129.99, "items": [1, 2]}),
         json!({"order": {"total": 129, "lines": [1]}}),

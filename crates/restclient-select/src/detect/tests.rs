@@ -79,6 +79,52 @@ fn detection_rules() {
 }
 
 #[test]
+fn repeated_keys_keep_their_first_place_and_last_value_as_python() {
+    // found by fuzzing: the list under a key that a later duplicate replaced was detected
+    let body = r#"{"next": [{"id": 0}, {"id": 2}], "meta": {"total": 30}, "next": "https://h/p?page=3"}"#;
+    let (s, recs) = detect(body);
+    assert_eq!(s, Selector::root());
+    assert_eq!(recs.len(), 1);
+    // json.loads: {"a": [3], "b": [2]}, so `a` (a list again, in first place) is the first list
+    assert_eq!(
+        detect(r#"{"a": [1], "b": [2], "a": [3]}"#),
+        (sel("a"), vec![json!(3)])
+    );
+    assert_eq!(
+        detect(r#"{"a": [1], "b": [2], "a": 3}"#),
+        (sel("b"), vec![json!(2)])
+    );
+    assert_eq!(
+        detect(r#"{"x": {"items": [1]}, "data": [2], "x": {"other": [3]}}"#),
+        (sel("data"), vec![json!(2)])
+    );
+    assert_eq!(
+        detect(r#"{"x": {"rows": [1]}, "data": [2], "x": {"rows": [3]}}"#),
+        (sel("x.rows"), vec![json!(3)])
+    );
+    // the detected path selects the same records on the same page
+    for body in [
+        r#"{"a": [1], "b": [2], "a": [3]}"#,
+        r#"{"next": [1], "next": "x", "data": {"d": [4]}, "data": {"d": [5, 6]}}"#,
+    ] {
+        let (s, recs) = detect(body);
+        assert_eq!(values(&doc(body).records(&s).unwrap()), recs, "{body}");
+    }
+}
+
+#[test]
+fn strings_serde_json_cannot_decode_do_not_stop_detection() {
+    // found by fuzzing: a lone surrogate escape (Python reads it) in a string detection skips made
+    // detection fail while `Document::parse` had accepted the body
+    let body = r#"{"meta": {"title": "x\ud83ay", "n": 1}, "data": [{"s": "\ud83a"}, 2], "k": "\udc00"}"#;
+    let (s, recs) = doc(body).detect_records().unwrap();
+    assert_eq!(s, sel("data"));
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].as_bytes(), br#"{"s": "\ud83a"}"#);
+    assert_eq!(values(&recs[1..]), [json!(2)]);
+}
+
+#[test]
 fn detection_keeps_exact_key_paths() {
     // row 3: dlt's unescaped "a.b" / "x y" break; ours are exact
     let (s, recs) = detect(r#"{"odd.key": {"x y": [1, 2]}}"#);

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use crate::test_support::{doc, doc_with, records, sel};
-use crate::{Document, Query, Selector};
+use crate::{Document, Query, SelectError, Selector};
 
 #[test]
 fn extract_response_table() {
@@ -92,6 +92,26 @@ fn duplicate_keys_last_one_wins() {
         assert_eq!(scanned.map(|r| r.to_value().unwrap()), expected, "{path}");
     }
     assert_eq!(records(body, "d"), [json!(2), json!(3)]);
+}
+
+#[test]
+fn undecodable_strings_pass_where_skipped_and_fail_clearly_where_read() {
+    // A lone surrogate escape is valid JSON text that Python (dlt) decodes but serde_json cannot.
+    // Records are bytes, so it passes through them untouched; a value the client must read as a
+    // string (a next link, say) is a clear MalformedJson error naming the position.
+    let body = r#"{"next": "x\ud83ay", "data": [{"s": "\ud83a"}]}"#;
+    let data = sel("data");
+    let d = doc_with(body, &[&data]);
+    let recs = d.records(&data).unwrap();
+    assert_eq!(recs[0].as_bytes(), br#"{"s": "\ud83a"}"#);
+    let next = sel("next");
+    let err = Document::parse(Bytes::from(body.to_owned()), &Query::new([&next])).unwrap_err();
+    match err {
+        SelectError::MalformedJson { offset, line, .. } => {
+            assert_eq!((offset, line), (17, 1), "{err}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 proptest! {
