@@ -1,5 +1,6 @@
 //! `cargo xtask ci`: everything `.ci/run` checks, in the same order, from any machine with the
-//! pinned toolchain: formatting, lints, the supply-chain guard, docs, then every test.
+//! pinned toolchain: formatting, lints, the supply-chain guard, docs, then every test — the Rust
+//! ones, then the Python package's pytest suite against dlt 1.31 in a venv (see [`crate::python`]).
 //!
 //! Each step is one command, printed before it runs with the seconds elapsed so far; the first that
 //! fails stops the run with its exit status.
@@ -54,6 +55,11 @@ pub(crate) fn run(args: &CiArgs) -> Result<(), String> {
         )?;
     }
     step("cargo test --workspace", &cargo, &["test", "--workspace"], &[])?;
+    println!(
+        "=== python: the restclient package against dlt 1.31 ({}s)",
+        started.elapsed().as_secs()
+    );
+    crate::python::ci()?;
     println!("=== done ({}s)", started.elapsed().as_secs());
     Ok(())
 }

@@ -9,6 +9,7 @@
 mod bench;
 mod ci;
 mod fuzz;
+mod python;
 
 use std::process::ExitCode;
 
@@ -28,7 +29,14 @@ enum Cmd {
     /// Run the cargo-fuzz targets one at a time (not part of CI).
     Fuzz(fuzz::FuzzArgs),
     /// Benchmark the restclient CLI against dlt and raw hyper loops; report to target/bench-report.md.
-    Bench(bench::BenchArgs),
+    Bench {
+        /// Instead: the Python package against dlt's RESTClient in one Python process type
+        /// (page sizes 10, 100, 1000 and a 20 ms server); report to target/python-bench.md.
+        #[arg(long)]
+        python: bool,
+        #[command(flatten)]
+        args: bench::BenchArgs,
+    },
     /// The benchmark API server on 127.0.0.1 (runs until its stdin closes).
     #[command(hide = true)]
     BenchServer {
@@ -71,7 +79,8 @@ fn main() -> ExitCode {
     let result: Result<(), String> = match cli.command {
         Cmd::Ci(args) => ci::run(&args),
         Cmd::Fuzz(args) => fuzz::run(&args),
-        Cmd::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
+        Cmd::Bench { python: true, .. } => python::bench_command(),
+        Cmd::Bench { args, .. } => bench::run(&args).map_err(|e| e.to_string()),
         Cmd::BenchServer { port, pool } => bench::server::run(port, pool).map_err(|e| e.to_string()),
         Cmd::BenchRaw {
             mode,

@@ -144,6 +144,23 @@ pub(crate) fn test(root: &Path, target: &Path, pytest_args: &[String]) -> Result
 /// `server` is an xtask binary that serves the pages (`xtask bench-server`; a release build keeps
 /// it far ahead of both clients). Writes the markdown table to `<target>/python-bench.md` and
 /// returns it.
+/// `cargo xtask bench --python`: builds xtask in release (its `bench-server` is the API), runs
+/// [`bench`] and prints the report.
+pub(crate) fn bench_command() -> Result<(), String> {
+    let root = workspace_root();
+    let target = target_dir(&root);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(
+        "cargo build --release -p xtask",
+        Command::new(cargo)
+            .args(["build", "--release", "-p", "xtask"])
+            .current_dir(&root),
+    )?;
+    let report = bench(&root, &target, &target.join("release").join("xtask"))?;
+    println!("{report}");
+    Ok(())
+}
+
 pub(crate) fn bench(root: &Path, target: &Path, server: &Path) -> Result<String, String> {
     let venv = prepare(target)?;
     build(root, target, &venv, true)?;
