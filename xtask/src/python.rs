@@ -1,6 +1,6 @@
 //! The Python package's checks: a venv, the extension built into it, pytest; and the Python bench.
 //!
-//! [`test`] is what `.ci/run` and `cargo xtask ci` call. It
+//! [`test()`] is what `.ci/run` and `cargo xtask ci` call. It
 //! 1. makes (or reuses) `<target>/python-venv` with `python3.11 -m venv` and pip-installs the
 //!    pinned tools ([`REQUIREMENTS`]: maturin, dlt 1.31.0, duckdb, pytest). A stamp file holding
 //!    the requirement list makes the second run skip pip;
@@ -10,9 +10,9 @@
 //!    feature), and installs it into the venv;
 //! 3. runs `pytest crates/restclient-py/tests` with the venv's python.
 //!
-//! Each step prints its duration. [`ci`] is [`test`] with the workspace's own paths.
+//! Each step prints its duration. [`ci`] is [`test()`] with the workspace's own paths.
 //!
-//! [`bench`] (for `cargo xtask bench --python`) runs `crates/restclient-py/bench/bench.py` in the
+//! [`bench()`] (for `cargo xtask bench --python`) runs `crates/restclient-py/bench/bench.py` in the
 //! same venv after a release build of the extension, against an xtask binary's `bench-server`,
 //! and returns the markdown table (also written to `<target>/python-bench.md`).
 //!
@@ -40,7 +40,7 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
-/// What `cargo xtask ci` and `.ci/run` call after `cargo test --workspace`: [`test`] with the
+/// What `cargo xtask ci` and `.ci/run` call after `cargo test --workspace`: [`test()`] with the
 /// workspace's root and target directory and no extra pytest arguments.
 pub(crate) fn ci() -> Result<(), String> {
     let root = workspace_root();
@@ -145,7 +145,7 @@ pub(crate) fn test(root: &Path, target: &Path, pytest_args: &[String]) -> Result
 /// it far ahead of both clients). Writes the markdown table to `<target>/python-bench.md` and
 /// returns it.
 /// `cargo xtask bench --python`: builds xtask in release (its `bench-server` is the API), runs
-/// [`bench`] and prints the report.
+/// [`bench()`] and prints the report.
 pub(crate) fn bench_command() -> Result<(), String> {
     let root = workspace_root();
     let target = target_dir(&root);
