@@ -1,6 +1,7 @@
 //! Project automation, in Rust rather than shell: `cargo xtask <command>`.
 //!
 //! - `fuzz`: the cargo-fuzz targets in `fuzz/`, one at a time (see [`fuzz`]).
+//! - `soak`: the SIGKILL kill-and-resume tests for many seeds (see [`soak`]).
 //! - `ci`: everything `.ci/run` checks: fmt, clippy, the aws-lc-rs guard, docs, tests (see [`ci`]).
 //! - `bench`: restclient side by side with dlt and raw hyper loops (see [`mod@bench`]).
 //! - `bench-server`, `bench-raw`, `bench-exec`: the bench's own subprocesses.
@@ -10,6 +11,7 @@ mod bench;
 mod ci;
 mod fuzz;
 mod python;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,8 @@ enum Cmd {
     Ci(ci::CiArgs),
     /// Run the cargo-fuzz targets one at a time (not part of CI).
     Fuzz(fuzz::FuzzArgs),
+    /// The long version of the SIGKILL kill-and-resume tests (not part of CI).
+    Soak(soak::SoakArgs),
     /// Benchmark the restclient CLI against dlt and raw hyper loops; report to target/bench-report.md.
     Bench {
         /// Instead: the Python package against dlt's RESTClient in one Python process type
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
     let result: Result<(), String> = match cli.command {
         Cmd::Ci(args) => ci::run(&args),
         Cmd::Fuzz(args) => fuzz::run(&args),
+        Cmd::Soak(args) => soak::run(&args),
         Cmd::Bench { python: true, .. } => python::bench_command(),
         Cmd::Bench { args, .. } => bench::run(&args).map_err(|e| e.to_string()),
         Cmd::BenchServer { port, pool } => bench::server::run(port, pool).map_err(|e| e.to_string()),

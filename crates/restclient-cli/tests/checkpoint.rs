@@ -103,13 +103,14 @@ fn killed_at_seeded_instants_every_style_resumes_with_each_record_once() {
                 continue;
             }
             let argv = args(&url, paginator, out_s, cp_s, &["--concurrency", concurrency]);
-            let kills = kill_and_resume(&argv, 0x5EED + i as u64, 8);
-            total_kills += kills;
-            check_output(
-                &out,
-                &cp,
-                &format!("{style} --concurrency {concurrency}, {kills} kills"),
-            );
+            for cycle in 0..common::soak_cycles() {
+                let _ = std::fs::remove_file(&out);
+                let seed = 0x5EED + i as u64 + (cycle << 8);
+                let kills = kill_and_resume(&argv, seed, 8);
+                total_kills += kills;
+                let context = format!("{style} --concurrency {concurrency}, seed {seed:#x}, {kills} kills");
+                check_output(&out, &cp, &context);
+            }
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -197,11 +197,21 @@ fn killed_runs_resume_from_the_state_with_each_record_once() {
         out.to_str().unwrap(),
         &["--state", state.to_str().unwrap(), "--concurrency", "4"],
     );
-    let mut seed: u64 = 0xC0FFEE;
+    for cycle in 0..common::soak_cycles() {
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_file(&state);
+        kill_and_resume(&args, 0xC0FFEE + cycle, &out, &state);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Kills the run at seeded instants up to 8 times, lets it finish, and checks every output.
+fn kill_and_resume(args: &[&str], seed: u64, out: &Path, state: &Path) {
+    let mut seed = seed;
     let mut kills = 0;
     let deadline = Instant::now() + common::DEADLINE;
     for _ in 0..8 {
-        let mut cmd = command(&args);
+        let mut cmd = command(args);
         cmd.env("RC_RUN_TOKEN", "t-RUN-SECRET-3");
         let mut child = cmd.spawn().unwrap();
         seed ^= seed << 13;
@@ -216,7 +226,7 @@ fn killed_runs_resume_from_the_state_with_each_record_once() {
         kills += 1;
         assert!(Instant::now() < deadline);
     }
-    let mut cmd = command(&args);
+    let mut cmd = command(args);
     cmd.env("RC_RUN_TOKEN", "t-RUN-SECRET-3");
     common::run(cmd).success();
     assert!(kills > 0, "the run finished before any kill");
@@ -234,7 +244,6 @@ fn killed_runs_resume_from_the_state_with_each_record_once() {
         (0..35).collect::<Vec<_>>()
     );
     assert_eq!(read_lines(&out.join("tags.ndjson")).len(), 2);
-    let saved = std::fs::read_to_string(&state).unwrap_or_default();
+    let saved = std::fs::read_to_string(state).unwrap_or_default();
     assert!(!saved.contains("t-RUN-SECRET-3"), "{saved}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -12,6 +12,15 @@ use std::time::{Duration, Instant};
 /// No CLI test may take longer than this.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
+/// How many kill-and-resume cycles (each up to 8 kills, with its own seed) the SIGKILL tests run:
+/// 1 in CI; `RESTCLIENT_SOAK_CYCLES=N` (`cargo xtask soak`) for the long version.
+pub fn soak_cycles() -> u64 {
+    std::env::var("RESTCLIENT_SOAK_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}
+
 /// What a run of the binary produced.
 #[derive(Debug)]
 pub struct Run {
