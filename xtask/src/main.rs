@@ -1,5 +1,6 @@
 //! Project automation, in Rust rather than shell: `cargo xtask <command>`.
 //!
+//! - `fuzz`: the cargo-fuzz targets in `fuzz/`, one at a time (see [`fuzz`]).
 //! - `ci`: everything `.ci/run` checks: fmt, clippy, the aws-lc-rs guard, docs, tests (see [`ci`]).
 //! - `bench`: restclient side by side with dlt and raw hyper loops (see [`mod@bench`]).
 //! - `bench-server`, `bench-raw`, `bench-exec`: the bench's own subprocesses.
@@ -7,6 +8,7 @@
 
 mod bench;
 mod ci;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -23,6 +25,8 @@ struct Cli {
 enum Cmd {
     /// Everything CI checks: fmt, clippy, the aws-lc-rs guard, docs, then every test.
     Ci(ci::CiArgs),
+    /// Run the cargo-fuzz targets one at a time (not part of CI).
+    Fuzz(fuzz::FuzzArgs),
     /// Benchmark the restclient CLI against dlt and raw hyper loops; report to target/bench-report.md.
     Bench(bench::BenchArgs),
     /// The benchmark API server on 127.0.0.1 (runs until its stdin closes).
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<(), String> = match cli.command {
         Cmd::Ci(args) => ci::run(&args),
+        Cmd::Fuzz(args) => fuzz::run(&args),
         Cmd::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
         Cmd::BenchServer { port, pool } => bench::server::run(port, pool).map_err(|e| e.to_string()),
         Cmd::BenchRaw {

@@ -254,7 +254,8 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
         request = request.resume(saved.checkpoint);
     }
     let pages = request.pages();
-    let mut progress = Progress::new(args.request.quiet, logging);
+    let quiet = args.request.quiet;
+    let mut progress = Progress::new(quiet, logging);
     // One thread does it all: fetch a page, write it, fetch the next. Handing pages to another
     // thread cost more in wake-ups than writing them here (measured with `cargo xtask bench`).
     // Records reach the reader when the buffer fills, or once no page has come for IDLE_FLUSH:
@@ -300,6 +301,14 @@ pub(crate) fn paginate(args: PaginateArgs, logging: bool) -> Result<(), Failure>
                     return Ok(());
                 }
                 Some(Ok(page)) => {
+                    // Auto-detection read one page but the response says there are more: say so
+                    // (the log says it already when logs are on).
+                    if let Some(warning) = page.detected.as_ref().and_then(|d| d.warning.as_ref())
+                        && !logging
+                        && !quiet
+                    {
+                        eprintln!("warning: {}", redact::redact_text(warning));
+                    }
                     let records = page.records();
                     let out = writer.get()?;
                     if let Err(e) = out.write_page(records.iter().map(|r| r.as_bytes())) {

@@ -92,7 +92,7 @@ fn max_rps_under_the_servers_rate_gets_no_429() {
 
     // Without a limit the server refuses some, and every record still arrives exactly once.
     let server = TestServer::start_background();
-    let limited = RateLimited::new(styled_api(style, 120), 50.0, 2).fractional_retry_after(true);
+    let limited = RateLimited::new(styled_api(style, 400), 100.0, 5).fractional_retry_after(true);
     let stats = limited.stats();
     server.route("/items", limited);
     let out = paginate(
@@ -101,8 +101,16 @@ fn max_rps_under_the_servers_rate_gets_no_429() {
         &["--concurrency", "8", "--max-retry-delay", "1"],
     )
     .success();
-    assert_eq!(common::ids(&out.stdout), (0..120).collect::<Vec<_>>());
-    assert!(stats.passed() >= 12, "{} passed", stats.passed());
+    assert_eq!(common::ids(&out.stdout), (0..400).collect::<Vec<_>>());
+    assert!(stats.passed() >= 40, "{} passed", stats.passed());
+    // Every refusal was retried (each record exactly once, above), and the pace the client learns
+    // from the 429s' Retry-After keeps them a minority (the first burst of 8 makes most of them).
+    assert!(
+        stats.throttled() <= stats.passed(),
+        "{} refused, {} passed",
+        stats.throttled(),
+        stats.passed()
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{command, restclient};
-use restclient_testkit::{RecordedRequest, Reply, TestServer};
+use restclient_testkit::{OffsetApi, RecordedRequest, Reply, TestServer};
 use serde_json::{Value, json};
 
 fn ids(records: &[Value]) -> Vec<i64> {
@@ -19,22 +19,10 @@ fn num(r: &RecordedRequest, name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// `{"data": [{"id": offset..}], "total": total}` by `offset`/`limit`.
-fn offset_api(total: usize) -> impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static {
-    move |r| {
-        let offset = num(r, "offset", 0);
-        let limit = num(r, "limit", 10);
-        let items: Vec<Value> = (offset..(offset + limit).min(total))
-            .map(|i| json!({"id": i}))
-            .collect();
-        Reply::json(&json!({"data": items, "total": total}))
-    }
-}
-
 #[test]
 fn offset_paginator_reads_every_page() {
     let server = TestServer::start_background();
-    server.route("/items", offset_api(10));
+    server.route("/items", OffsetApi::new(10).with_total());
     let run = restclient(&[
         "paginate",
         &server.url("/items"),
@@ -262,7 +250,7 @@ fn records_are_written_as_they_came_and_pretty_ones_compacted() {
 #[test]
 fn pages_layout_writes_one_array_per_page() {
     let server = TestServer::start_background();
-    server.route("/items", offset_api(5));
+    server.route("/items", OffsetApi::new(5).with_total());
     let run = restclient(&[
         "paginate",
         &server.url("/items"),
@@ -284,7 +272,7 @@ fn pages_layout_writes_one_array_per_page() {
 #[test]
 fn output_file_receives_the_records() {
     let server = TestServer::start_background();
-    server.route("/items", offset_api(4));
+    server.route("/items", OffsetApi::new(4).with_total());
     let dir = std::env::temp_dir().join(format!("restclient-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("out.ndjson");
@@ -351,7 +339,7 @@ fn params_headers_base_url_method_and_json_body_reach_the_server() {
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let server = TestServer::start_background();
-    server.route("/many", offset_api(200_000));
+    server.route("/many", OffsetApi::new(200_000).with_total());
     let mut cmd = command(&[
         "paginate",
         &server.url("/many"),
@@ -375,7 +363,7 @@ fn a_closed_stdout_ends_quietly() {
 #[test]
 fn request_logs_appear_only_when_asked_for() {
     let server = TestServer::start_background();
-    server.route("/items", offset_api(2));
+    server.route("/items", OffsetApi::new(2).with_total());
     let args = [
         "paginate",
         &server.url("/items"),
@@ -434,4 +422,35 @@ fn records_stream_out_while_a_slow_page_is_pending() {
         exited_after.saturating_sub(first_line_after) >= Duration::from_millis(1000),
         "the first page was held back until the second arrived ({first_line_after:?} of {exited_after:?})"
     );
+}
+
+/// Detection that settles on one page while the response says there is more warns on stderr,
+/// naming the field; nowhere else.
+#[test]
+fn a_single_detected_page_with_signs_of_more_warns() {
+    let server = TestServer::start_background();
+    server.route(
+        "/more",
+        Reply::json(&json!({"items": [{"id": 1}], "has_more": true})),
+    );
+    server.route(
+        "/done",
+        Reply::json(&json!({"items": [{"id": 1}], "has_more": false})),
+    );
+    server.route("/plain", Reply::json(&json!([{"id": 1}])));
+    let run = restclient(&["paginate", &server.url("/more")]).success();
+    assert_eq!(run.lines(), [r#"{"id":1}"#]);
+    let warning: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warning.len(), 1, "{}", run.stderr);
+    assert!(warning[0].contains("has_more"), "{}", warning[0]);
+    for path in ["/done", "/plain"] {
+        let run = restclient(&["paginate", &server.url(path)]).success();
+        assert!(!run.stderr.contains("warning"), "{path}: {}", run.stderr);
+    }
+    let quiet = restclient(&["paginate", &server.url("/more"), "--quiet"]).success();
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
 }

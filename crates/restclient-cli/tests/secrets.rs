@@ -73,7 +73,7 @@ fn auth_from_stdin() {
         "@-",
     ];
     let input = json!({"type": "bearer", "token": SECRET}).to_string();
-    let out = common::run_with_stdin(command(&args), &input);
+    let out = common::run_with_stdin(command(&args), Some(&input));
     check(&server, &args, &out);
 }
 

@@ -17,6 +17,14 @@
 //! naming it. Parameters are validated when the config is read, so a bad config fails before the
 //! first request.
 //!
+//! # Paths that are not JSONPath (differs from dlt)
+//! `next_url_path`, `cursor_path`, `total_path` and `has_more_path` (and the client's
+//! `data_selector`) are compiled when the config is read. dlt reads an unquoted
+//! `"next_url_path": "@odata.nextLink"` as the keys `@odata` then `nextLink`, which match nothing:
+//! it returns page 1 and stops, silently. Here a key holding JSONPath syntax (`@`, `:`, `|`, `(`,
+//! ...) or whitespace is a config error that names the option and the path and says how to write
+//! it: `$['@odata.nextLink']`. (Deviation 16 of the spec.)
+//!
 //! ```
 //! use restclient_paginate::PaginatorConfig;
 //!
@@ -284,6 +292,66 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("next_url_path"), "{e}");
+    }
+
+    #[test]
+    fn unquoted_keys_with_jsonpath_syntax_fail_naming_the_option_and_the_fix_row_16() {
+        for (config, option) in [
+            (
+                json!({"type": "json_link", "next_url_path": "@odata.nextLink"}),
+                "next_url_path",
+            ),
+            (
+                json!({"type": "json_response", "next_url_path": "@odata.nextLink"}),
+                "next_url_path",
+            ),
+            (
+                json!({"type": "cursor", "cursor_path": "@odata.nextLink"}),
+                "cursor_path",
+            ),
+            (
+                json!({"type": "cursor", "cursor_path": "next", "has_more_path": "@odata.nextLink"}),
+                "has_more_path",
+            ),
+            (
+                json!({"type": "offset", "limit": 10, "total_path": "@odata.nextLink"}),
+                "total_path",
+            ),
+            (
+                json!({"type": "offset", "limit": 10, "has_more_path": "@odata.nextLink"}),
+                "has_more_path",
+            ),
+            (
+                json!({"type": "page_number", "total_path": "@odata.nextLink"}),
+                "total_path",
+            ),
+            (
+                json!({"type": "page_number", "has_more_path": "@odata.nextLink"}),
+                "has_more_path",
+            ),
+        ] {
+            let e = parse(config.clone()).unwrap_err().to_string();
+            assert!(e.contains(&format!("`{option}`")), "{config}: {e}");
+            assert!(e.contains("`@odata.nextLink`"), "{config}: {e}");
+            assert!(
+                e.contains("write the path as `$['@odata.nextLink']`"),
+                "{config}: {e}"
+            );
+            // the same config from a string (the CLI's --paginator) fails the same way
+            let e = config
+                .to_string()
+                .parse::<PaginatorConfig>()
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("$['@odata.nextLink']"), "{config}: {e}");
+        }
+        // and the quoted form is accepted and reads the key
+        let cfg = parse(json!({"type": "json_link", "next_url_path": "$['@odata.nextLink']"})).unwrap();
+        let p = cfg.build().unwrap().expect("not auto");
+        assert_eq!(
+            p.selectors()[0],
+            restclient_select::Selector::from_keys(["@odata.nextLink"])
+        );
     }
 
     #[test]

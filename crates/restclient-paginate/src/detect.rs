@@ -8,7 +8,8 @@
 //! | 2 | a `next…` key (depth-first, any depth) holding a string that starts with `http` or `/` | [`JsonLinkPaginator`] on that path | 1.0 |
 //! | 3 | a `total_pages` / `pages` / `totalpages` key (case-insensitive) whose value `int()` accepts | [`PageNumberPaginator`] with that total path | 0.5 |
 //! | 4 | a `next…` key holding any other scalar | [`JsonResponseCursorPaginator`] on that path, param `cursor` | 0.5 |
-//! | 5 | always | [`SinglePagePaginator`] | 0.0 |
+//! | (ours) | an absolute http(s) URL under the top-level key `@odata.nextLink` | [`JsonLinkPaginator`] on `$['@odata.nextLink']` | 1.0 |
+//! | 5 | always | [`SinglePagePaginator`], with [`Detection::warning`] when the body says there is more | 0.0 |
 //!
 //! Offset pagination is never detected. A `next…` key holding an object is looked into for its
 //! first `href…`/`url…` key (`_links.next.href`). Detected paths are key sequences
@@ -21,10 +22,23 @@
 //! or at the top level): then that page is the base and pagination continues from it + 1.
 //!
 //! A broken `Link` header during detection is logged and treated as no link.
+//!
+//! # More pages likely: OData next links and warnings (differs from dlt)
+//! dlt's detectors miss some common shapes and then read page 1 only, in silence (dlt #2505).
+//! Two additions, both only where dlt would settle on a single page, so records and requests stay
+//! dlt's everywhere else (see [`more_pages`] for the exact rules):
+//! - An absolute http(s) URL under the top-level key `@odata.nextLink` (OData) is a JSON link:
+//!   [`JsonLinkPaginator`] on `$['@odata.nextLink']`, score 1.0.
+//! - When the first response still says there is more (`has_more: true`, `hasMore`, a next-like
+//!   key holding a token or a link, a total above the records read), detection stays a single
+//!   page but [`Detection::warning`] says which field and which paginator to configure; it is also
+//!   logged at WARN.
 
 use http::HeaderMap;
 use restclient_select::Selector;
 use serde_json::Value;
+
+pub mod more_pages;
 
 use crate::link_header::{find_rel, parse_link_headers};
 use crate::values::{float_to_i64, python_int_str};
@@ -33,8 +47,10 @@ use crate::{
     SinglePagePaginator,
 };
 
-/// Which paginator auto-detection chose, and how sure it was (dlt's score).
+/// Which paginator auto-detection chose, how sure it was (dlt's score), and whether the response
+/// suggests more pages than detection could follow.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Detection {
     /// The paginator's [`name`](Paginator::name): `"header_link"`, `"json_link"`, `"page_number"`,
     /// `"cursor"` or `"single_page"`.
@@ -43,6 +59,10 @@ pub struct Detection {
     pub description: String,
     /// dlt's score: 1.0 for links, 0.5 for page numbers and cursors, 0.0 for the fallback.
     pub score: f32,
+    /// Set when detection settled on a single page but the response says more pages are likely:
+    /// names the field and suggests the paginator to configure (see [`more_pages`]). Logged at
+    /// WARN too; callers may surface it (the CLI prints it on stderr).
+    pub warning: Option<String>,
 }
 
 /// Chooses a paginator from the first response's headers and body, by dlt's rules.
@@ -55,7 +75,37 @@ pub struct Detection {
 /// assert_eq!(detection.score, 1.0);
 /// ```
 pub fn detect_paginator(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) {
-    let (paginator, detection): (Box<dyn Paginator>, Detection) = detect(headers, body);
+    detect_and_log(headers, body, None)
+}
+
+/// [`detect_paginator`] for a caller that already selected the page's records: `records_read`
+/// is their number, compared with a total in the body for [`Detection::warning`].
+/// ([`detect_paginator`] counts them by dlt's record detection instead.)
+///
+/// ```
+/// use restclient_paginate::detect::detect_paginator_with_records;
+/// let body = serde_json::json!({"result": {"rows": [1, 2]}, "meta": {"total_count": 40}});
+/// let (_, detection) = detect_paginator_with_records(&http::HeaderMap::new(), &body, 2);
+/// assert_eq!(detection.paginator, "single_page");
+/// assert!(detection.warning.unwrap().contains("`meta.total_count: 40` (2 records read)"));
+/// ```
+pub fn detect_paginator_with_records(
+    headers: &HeaderMap,
+    body: &Value,
+    records_read: usize,
+) -> (Box<dyn Paginator>, Detection) {
+    detect_and_log(headers, body, Some(records_read))
+}
+
+fn detect_and_log(
+    headers: &HeaderMap,
+    body: &Value,
+    records_read: Option<usize>,
+) -> (Box<dyn Paginator>, Detection) {
+    let (paginator, detection): (Box<dyn Paginator>, Detection) = detect(headers, body, records_read);
+    if let Some(warning) = &detection.warning {
+        tracing::warn!(paginator = %detection.description, "{warning}");
+    }
     if detection.score >= 1.0 {
         tracing::info!(paginator = %detection.description, score = detection.score, "paginator detected");
     } else if detection.score <= 0.0 {
@@ -77,7 +127,7 @@ pub fn detect_paginator(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator
     (paginator, detection)
 }
 
-fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) {
+fn detect(headers: &HeaderMap, body: &Value, records_read: Option<usize>) -> (Box<dyn Paginator>, Detection) {
     // 1. Link header
     match parse_link_headers(headers) {
         Ok(links) => {
@@ -88,6 +138,7 @@ fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) 
                         paginator: "header_link",
                         description: r#"header_link(links_next_key="next")"#.to_owned(),
                         score: 1.0,
+                        warning: None,
                     },
                 );
             }
@@ -107,6 +158,7 @@ fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) 
                 paginator: "json_link",
                 description,
                 score: 1.0,
+                warning: None,
             },
         );
     }
@@ -126,6 +178,7 @@ fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) 
                 paginator: "page_number",
                 description,
                 score: 0.5,
+                warning: None,
             },
         );
     }
@@ -142,6 +195,21 @@ fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) 
                 paginator: "cursor",
                 description,
                 score: 0.5,
+                warning: None,
+            },
+        );
+    }
+    // ours: an absolute OData next link, where dlt would read one page only (deviation 17)
+    if more_pages::odata_next_link(body) {
+        let path = more_pages::odata_next_link_path();
+        let description = format!(r#"json_link(next_url_path="{}")"#, path.as_str());
+        return (
+            Box::new(JsonLinkPaginator::from_selector(path)),
+            Detection {
+                paginator: "json_link",
+                description,
+                score: 1.0,
+                warning: None,
             },
         );
     }
@@ -152,6 +220,7 @@ fn detect(headers: &HeaderMap, body: &Value) -> (Box<dyn Paginator>, Detection) 
             paginator: "single_page",
             description: "single_page".to_owned(),
             score: 0.0,
+            warning: more_pages::warning(body, records_read),
         },
     )
 }
@@ -255,96 +324,4 @@ fn stated_page(body: &Value, total_keys: &[String]) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn name(body: Value) -> String {
-        detect(&HeaderMap::new(), &body).1.description
-    }
-
-    #[test]
-    fn dlt_detection_table() {
-        let cases = [
-            (
-                json!({"data":[1],"pagination":{"offset":0,"limit":2,"total":9}}),
-                "single_page",
-            ),
-            (
-                json!({"items":[1],"page_info":{"total_pages":3}}),
-                r#"page_number(total_path="page_info.total_pages", base_page=0)"#,
-            ),
-            (
-                json!({"products":[1],"next_cursor":"x"}),
-                r#"cursor(cursor_path="next_cursor", cursor_param="cursor")"#,
-            ),
-            (
-                json!({"results":[1],"cursors":{"next":"n","previous":"p"}}),
-                r#"cursor(cursor_path="cursors.next", cursor_param="cursor")"#,
-            ),
-            (
-                json!({"entries":[1],"next_id":33}),
-                r#"cursor(cursor_path="next_id", cursor_param="cursor")"#,
-            ),
-            (
-                json!({"count":1,"next":"https://h/x?page=2","previous":null,"results":[1]}),
-                r#"json_link(next_url_path="next")"#,
-            ),
-            (
-                json!({"_embedded":{"items":[1]},"_links":{"self":{"href":"/a"},"next":{"href":"/b"}},"page":{"totalPages":3}}),
-                r#"json_link(next_url_path="_links.next.href")"#,
-            ),
-            (
-                json!({"items":[1],"meta":{"totalPages":2},"links":{"firstPage":"/a","nextPage":"/b"}}),
-                r#"json_link(next_url_path="links.nextPage")"#,
-            ),
-            (
-                json!({"data":[1],"pagination":{"currentPage":1,"pageSize":1,"totalPages":4}}),
-                r#"page_number(total_path="pagination.totalPages", base_page=0)"#,
-            ),
-            (
-                json!({"page":1,"per_page":1,"total":10,"pages":10,"data":[1]}),
-                r#"page_number(total_path="pages", base_page=1)"#,
-            ),
-            (json!({"articles":[1],"paging":{"total":60}}), "single_page"),
-            (
-                json!({"feed":[1],"offset":0,"limit":1,"total_count":5}),
-                "single_page",
-            ),
-            (json!([1, 2]), "single_page"),
-            (json!({"id":1}), "single_page"),
-            (
-                json!({"next":"page2"}),
-                r#"cursor(cursor_path="next", cursor_param="cursor")"#,
-            ),
-            (json!({"next":null,"data":[1]}), "single_page"),
-            (
-                json!({"total_pages":"2"}),
-                r#"page_number(total_path="total_pages", base_page=0)"#,
-            ),
-            (json!({"total_pages":"x"}), "single_page"),
-            (
-                json!({"nextPageToken":"abc"}),
-                r#"cursor(cursor_path="nextPageToken", cursor_param="cursor")"#,
-            ),
-            (
-                json!({"a.b":{"next":"/x"}}),
-                r#"json_link(next_url_path="a.b.next")"#,
-            ),
-        ];
-        for (body, expected) in cases {
-            assert_eq!(name(body.clone()), expected, "{body}");
-        }
-    }
-
-    #[test]
-    fn link_header_wins() {
-        let mut headers = HeaderMap::new();
-        headers.insert("link", "<http://h/?p=2>; rel=\"next\"".parse().unwrap());
-        let (_, d) = detect(&headers, &json!({"next": "http://h/x"}));
-        assert_eq!(d.paginator, "header_link");
-        headers.insert("link", "broken".parse().unwrap());
-        let (_, d) = detect(&headers, &json!([1]));
-        assert_eq!(d.paginator, "single_page");
-    }
-}
+mod tests;

@@ -5,21 +5,8 @@ mod common;
 
 use common::*;
 use restclient_paginate::*;
-use restclient_testkit::{RecordedRequest, Reply, TestServer};
+use restclient_testkit::{OffsetApi, RecordedRequest, Reply, TestServer};
 use serde_json::{Value, json};
-
-/// An offset API over `n` items; `extra` is merged into every body.
-fn offset_api(n: i64, extra: Value) -> impl Fn(&RecordedRequest) -> Reply + Send + Sync {
-    move |r: &RecordedRequest| {
-        let offset: i64 = r.query_param("offset").map_or(0, |v| v.parse().unwrap());
-        let limit: i64 = r.query_param("limit").map_or(10, |v| v.parse().unwrap());
-        let mut body = json!({"data": items(offset, (offset + limit).min(n).max(offset))});
-        if let (Value::Object(b), Value::Object(e)) = (&mut body, &extra) {
-            b.extend(e.clone());
-        }
-        Reply::json(&body)
-    }
-}
 
 fn offsets(server: &TestServer, path: &str) -> Vec<String> {
     server
@@ -33,7 +20,7 @@ fn offsets(server: &TestServer, path: &str) -> Vec<String> {
 async fn offset_with_total_and_user_params() {
     // scenario 15
     let server = TestServer::start().await;
-    server.route("/p05", offset_api(25, json!({"total": 25})));
+    server.route("/p05", OffsetApi::new(25).extra(json!({"total": 25})));
     let (pages, err) = collect(
         get(&server.url("/p05?q=x")),
         opts(OffsetPaginator::with_limit(10), "data"),
@@ -66,7 +53,7 @@ async fn offset_with_total_and_user_params() {
 async fn offset_missing_total_fails_before_the_page() {
     // scenario 16
     let server = TestServer::start().await;
-    server.route("/p06", offset_api(25, json!({})));
+    server.route("/p06", OffsetApi::new(25));
     let (pages, err) = collect(
         get(&server.url("/p06")),
         opts(OffsetPaginator::with_limit(10), "data"),
@@ -85,7 +72,7 @@ async fn offset_missing_total_fails_before_the_page() {
 async fn offset_without_total_stops_on_empty_page_or_maximum() {
     // scenarios 17, 18
     let server = TestServer::start().await;
-    server.route("/p07", offset_api(25, json!({})));
+    server.route("/p07", OffsetApi::new(25));
     let cfg = OffsetConfig {
         total_path: None,
         ..OffsetConfig::new(10)
@@ -103,7 +90,7 @@ async fn offset_without_total_stops_on_empty_page_or_maximum() {
         maximum_offset: Some(20),
         ..cfg
     };
-    server.route("/p08", offset_api(100, json!({})));
+    server.route("/p08", OffsetApi::new(100));
     collect(get(&server.url("/p08")), opts(cfg.build().unwrap(), "data")).await;
     assert_eq!(offsets(&server, "/p08"), ["0", "10"]);
 }
@@ -157,7 +144,7 @@ async fn has_more_values() {
         let server = TestServer::start().await;
         server.route(
             "/p69",
-            offset_api(total, json!({"total": total, "has_more": more})),
+            OffsetApi::new(total).extra(json!({"total": total, "has_more": more})),
         );
         let cfg = OffsetConfig {
             has_more_path: Some("has_more".into()),
@@ -181,7 +168,7 @@ async fn total_conversion_like_python_int() {
         (json!(null), Err("not found")),
     ] {
         let server = TestServer::start().await;
-        server.route("/p10", offset_api(25, json!({"total": total})));
+        server.route("/p10", OffsetApi::new(25).extra(json!({"total": total})));
         let (pages, err) = collect(
             get(&server.url("/p10")),
             opts(OffsetPaginator::with_limit(10), "data"),
@@ -205,7 +192,7 @@ async fn total_conversion_like_python_int() {
 async fn offset_start_rooted_total_and_empty_first_page() {
     // scenarios 36, 37, 38
     let server = TestServer::start().await;
-    server.route("/p36", offset_api(3, json!({"total": 3})));
+    server.route("/p36", OffsetApi::new(3).extra(json!({"total": 3})));
     let cfg = OffsetConfig {
         offset: 5,
         ..OffsetConfig::new(2)
@@ -213,7 +200,7 @@ async fn offset_start_rooted_total_and_empty_first_page() {
     collect(get(&server.url("/p36")), opts(cfg.build().unwrap(), "data")).await;
     assert_eq!(queries(&server, "/p36"), ["offset=5&limit=2"]);
 
-    server.route("/p37", offset_api(4, json!({"meta": {"total": 4}})));
+    server.route("/p37", OffsetApi::new(4).extra(json!({"meta": {"total": 4}})));
     let cfg = OffsetConfig {
         total_path: Some("$.meta.total".into()),
         ..OffsetConfig::new(2)

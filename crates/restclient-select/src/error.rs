@@ -107,3 +107,6 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;

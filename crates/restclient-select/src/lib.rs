@@ -34,10 +34,16 @@
 //! # Differences from dlt
 //!
 //! - A detected record path is a key path, exact for keys with dots or spaces (dlt's breaks).
-//! - A number or an escaped string selected directly is re-encoded rather than sliced: the same
-//!   JSON value, possibly spelled differently (`1.50` reads back as `1.5`).
+//! - A path whose unquoted keys hold JSONPath syntax or whitespace is refused by
+//!   [`Selector::parse`], so it fails before any request. dlt reads `@odata.nextLink` as the keys
+//!   `@odata` then `nextLink`, matches nothing and silently stops after page 1; jsonpath_lib would
+//!   read `a:b` as `a`. The error says how to write the key: `$['@odata.nextLink']`.
+//! - An integer or an escaped string selected directly is re-encoded rather than sliced: the same
+//!   JSON value, possibly spelled differently (`"caf\u00e9"` reads back as `"café"`). Other
+//!   numbers are sliced from the body as written (`1.50` stays `1.50`).
 //! - Full JSONPath is evaluated by jsonpath_lib, not jsonpath-ng; plain paths agree with both.
 
+mod detect;
 mod document;
 mod error;
 mod query;
@@ -45,11 +51,12 @@ mod record;
 mod scan;
 mod selector;
 
-pub use document::{Document, RECORD_KEYS};
+pub use detect::RECORD_KEYS;
+pub use document::Document;
 pub use error::SelectError;
 pub use query::Query;
 pub use record::{JsonKind, RawRecord};
 pub use selector::Selector;
 
 #[cfg(test)]
-mod tests;
+mod test_support;

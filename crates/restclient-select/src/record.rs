@@ -152,3 +152,6 @@ impl RawRecord {
         serde_json::from_slice::<String>(&self.bytes).ok().map(Cow::Owned)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! The one-pass scan: a serde `DeserializeSeed` that descends only along the query trie, skips
 //! everything else with `IgnoredAny`, and records where each selector's target sits in the body.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -15,7 +16,7 @@ use crate::query::Node;
 pub(crate) enum Where {
     /// A slice of the body.
     Span(Range<usize>),
-    /// The same JSON value, re-encoded (numbers, escaped strings, empty containers, literals).
+    /// The same JSON value, re-encoded (integers, escaped strings, empty containers, literals).
     Owned(Bytes),
     /// The scan could not tell; resolved by a raw re-scan.
     Unknown,
@@ -349,8 +350,14 @@ where
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Capture, E> {
         Ok(encoded(v.to_string().into_bytes()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Capture, E> {
-        Ok(encoded(serde_json::to_vec(&v).map_err(E::custom)?))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Capture, E> {
+        // serde_json's float parsing is not exact (`3.1480429087024777e-285` reads back as
+        // `…773e-285`), `-0` is a float, and an integer beyond u64 arrives here too: re-encoding
+        // would change the number, so the raw re-scan slices it from the body instead.
+        Ok(Capture {
+            at: Where::Unknown,
+            elements: None,
+        })
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Capture, E> {
         let at = offset(self.body, v)
@@ -481,15 +488,40 @@ where
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(());
         }
+        // A repeated key keeps its first place and takes its last value, as a Python dict (and
+        // serde_json's preserve_order map) does: gather each key's lists apart, then in order.
+        let mut per_key: Vec<Vec<Candidate>> = Vec::new();
+        let mut place: HashMap<String, usize> = HashMap::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let mut found = Vec::new();
             let mut path = self.path.clone();
-            path.push(key.into_owned());
-            map.next_value_seed(DetectSeed {
-                body: self.body,
-                path,
-                out: &mut *self.out,
-            })?;
+            path.push(key.to_string());
+            // Only lists and objects matter. Taken raw first, scalars are skipped without being
+            // decoded, so a string serde_json cannot decode (a lone surrogate `\ud83a`, which
+            // Python reads) fails detection no more than it fails `Document::parse`.
+            let raw: &'de RawValue = map.next_value()?;
+            if matches!(raw.get().as_bytes().first(), Some(b'[' | b'{')) {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                DetectSeed {
+                    body: self.body,
+                    path,
+                    out: &mut found,
+                }
+                .deserialize(&mut de)
+                .map_err(de::Error::custom)?;
+            }
+            match place.get(key.as_ref()) {
+                Some(&i) => per_key[i] = found,
+                None => {
+                    place.insert(key.into_owned(), per_key.len());
+                    per_key.push(found);
+                }
+            }
         }
+        self.out.extend(per_key.into_iter().flatten());
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

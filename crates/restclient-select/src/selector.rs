@@ -76,8 +76,12 @@ impl Selector {
     pub fn parse(path: &str) -> Result<Selector, SelectError> {
         let compiled = match parse_plain(path) {
             Ok(Some(steps)) => Compiled::Plain(steps),
-            Ok(None) => compile_full(path)?,
-            Err(reason) => return Err(SelectError::invalid_path(path, reason)),
+            Ok(None) => {
+                check_bare_keys(path)
+                    .map_err(|reason| SelectError::invalid_path(path, with_quoting_hint(path, reason)))?;
+                compile_full(path)?
+            }
+            Err(reason) => return Err(SelectError::invalid_path(path, with_quoting_hint(path, reason))),
         };
         Ok(Selector {
             text: Arc::from(path),
@@ -295,13 +299,16 @@ pub(crate) fn parse_plain(path: &str) -> Result<Option<Vec<Step>>, String> {
             if let Some(bad) = key.chars().find(|c| *c == ']') {
                 return Err(format!("unexpected `{bad}` in the key `{key}`"));
             }
-            if key.chars().any(is_jsonpath_special) {
-                return Ok(None);
+            if key == "*" {
+                return Ok(None); // wildcard
+            }
+            if let Some(bad) = key.chars().find(|c| is_jsonpath_special(*c)) {
+                // jsonpath_lib would read such a path only partly (`a:b` selects `a`) and
+                // jsonpath-ng reads `@odata.nextLink` as two keys: both match nothing in silence
+                return Err(format!("`{bad}` cannot appear in the unquoted key `{key}`"));
             }
             if key.chars().any(char::is_whitespace) {
-                return Err(format!(
-                    "the key `{key}` contains whitespace; quote it as ['...']"
-                ));
+                return Err(format!("the key `{key}` contains whitespace"));
             }
             steps.push(Step::Key(key));
             i = end;
@@ -374,6 +381,104 @@ pub(crate) fn parse_plain(path: &str) -> Result<Option<Vec<Step>>, String> {
         }
     }
     Ok(Some(steps))
+}
+
+/// Checks the unquoted keys of a full JSONPath (the dotted parts outside brackets): each is a
+/// plain key or the wildcard `*`. jsonpath_lib stops reading at the first character it does not
+/// expect and evaluates the rest as if it were not there (`a.b:c` selects `a.b`, `a|b` selects
+/// `a`), so such a path would match the wrong thing, or nothing, in silence.
+fn check_bare_keys(path: &str) -> Result<(), String> {
+    let t = path.trim();
+    let t = t.strip_prefix('$').unwrap_or(t);
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut key = String::new();
+    let check = |key: &str| -> Result<(), String> {
+        if key.is_empty() || key == "*" {
+            return Ok(());
+        }
+        if let Some(bad) = key.chars().find(|c| is_jsonpath_special(*c)) {
+            return Err(format!("`{bad}` cannot appear in the unquoted key `{key}`"));
+        }
+        if key.chars().any(char::is_whitespace) {
+            return Err(format!("the key `{key}` contains whitespace"));
+        }
+        Ok(())
+    };
+    for c in t.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '[' => {
+                if depth == 0 {
+                    check(&key)?;
+                    key.clear();
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            '\'' | '"' if depth > 0 => quote = Some(c),
+            '.' if depth == 0 => {
+                check(&key)?;
+                key.clear();
+            }
+            _ if depth == 0 => key.push(c),
+            _ => {}
+        }
+    }
+    check(&key)
+}
+
+/// `reason`, plus how to write `path` if it was meant as keys: see [`quoted_form`].
+fn with_quoting_hint(path: &str, reason: String) -> String {
+    match quoted_form(path) {
+        Some((key, quoted)) => format!("{reason}; if `{key}` is one key, write the path as `{quoted}`"),
+        None if reason.contains("whitespace") => format!("{reason}; quote such keys as ['...']"),
+        None => reason,
+    }
+}
+
+/// A dotted path whose keys hold JSONPath syntax or whitespace (`@odata.nextLink`,
+/// `d.@odata.nextLink`, `next link`), rewritten with everything from the first such key on
+/// quoted as one key: `("@odata.nextLink", "$['@odata.nextLink']")`. `None` when the path
+/// uses brackets or recursive descent, or has no such key.
+pub(crate) fn quoted_form(path: &str) -> Option<(String, String)> {
+    let t = path.trim();
+    let rest = match t.strip_prefix('$') {
+        Some(r) => r.strip_prefix('.')?,
+        None => t,
+    };
+    if rest.contains(['[', ']']) || rest.contains("..") {
+        return None;
+    }
+    let segments: Vec<&str> = rest.split('.').collect();
+    if segments.iter().any(|s| s.is_empty() || *s == "*") {
+        return None;
+    }
+    let plain = |s: &str| !s.chars().any(|c| is_jsonpath_special(c) || c.is_whitespace());
+    let first_odd = segments.iter().position(|s| !plain(s))?;
+    let key = segments[first_odd..].join(".");
+    let mut steps: Vec<Step> = segments[..first_odd]
+        .iter()
+        .map(|s| Step::Key((*s).to_owned()))
+        .collect();
+    steps.push(Step::Key(key.clone()));
+    let rendered = render(&steps);
+    let quoted = if rendered.starts_with('[') {
+        format!("${rendered}")
+    } else {
+        format!("$.{rendered}")
+    };
+    Some((key, quoted))
 }
 
 /// Turns a dlt path into the `$`-rooted form jsonpath_lib accepts.
@@ -472,3 +577,6 @@ pub(crate) fn eval_full<'v>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;

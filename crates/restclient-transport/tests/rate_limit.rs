@@ -298,10 +298,11 @@ async fn adaptive_limit_halves_on_429_and_grows_back() {
         "eight 429s from one window halve once"
     );
 
-    // Now at most 4 go at once: 12 requests, 1 s each. The first 4 start together, and as they
-    // succeed the limit grows back by one per success.
+    // Now at most 4 go at once: 22 requests, 1 s each. The first 4 start together, and as they
+    // succeed the limit grows back by one per window of successes: 4 + 5 + 6 + 7 = 22 bring it
+    // back to 8.
     let start = Instant::now();
-    send_all(&service, 12).await;
+    send_all(&service, 22).await;
     let calls = log.calls();
     let first_wave = calls[8..].iter().filter(|t| **t == start).count();
     assert_eq!(first_wave, 4, "the halved limit holds");

@@ -51,6 +51,11 @@ pub(crate) mod sizes {
     /// Invoices behind `/header_cursor/invoices`; page size.
     pub(crate) const INVOICES: usize = 90;
     pub(crate) const INVOICES_PER_PAGE: usize = 30;
+    /// Orders of customer `id` behind `/customers/{id}/orders` (1 to 4); page size.
+    pub(crate) fn customer_orders(id: usize) -> usize {
+        1 + id % 4
+    }
+    pub(crate) const CUSTOMER_ORDERS_PER_PAGE: usize = 2;
     /// Reports behind `/oauth/reports`; page size.
     pub(crate) const REPORTS: usize = 36;
     pub(crate) const REPORTS_PER_PAGE: usize = 12;
@@ -213,6 +218,9 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<DemoRes
         (Method::GET, "/json_link/products") => json_link_products(&state, &pairs),
         (Method::GET, "/header_link/users") => header_link_users(&state, &pairs),
         (Method::GET, "/header_cursor/invoices") => header_cursor_invoices(&pairs),
+        (Method::GET, path) if path.starts_with("/customers/") && path.ends_with("/orders") => {
+            customer_orders(path, &pairs)
+        }
         (Method::GET, "/single_page/countries") => Ok(ok(&json!({
             "countries": slice(data::COUNTRY_COUNT, 0, data::COUNTRY_COUNT, data::country)
         }))),
@@ -231,6 +239,7 @@ fn index() -> Value {
         "endpoints": [
             "/offset/customers", "/page_number/orders", "/cursor/events", "/json_link/products",
             "/header_link/users", "/header_cursor/invoices", "/single_page/countries",
+            "/customers/{id}/orders", "/cursor/events?since=TIMESTAMP",
             "POST /oauth/token", "/oauth/reports"
         ]
     })
@@ -258,9 +267,17 @@ fn page_number_orders(pairs: &[(String, String)]) -> Result<DemoResponse, Reject
     })))
 }
 
+/// `/cursor/events`: `since` (an RFC 3339 UTC timestamp) starts at the first event at or after it
+/// (the events are in time order), for incremental loading.
 fn cursor_events(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
     let start = match query(pairs, "cursor") {
-        None | Some("") => 0,
+        None | Some("") => match query(pairs, "since") {
+            // Same-format UTC timestamps order as strings.
+            Some(since) => (0..sizes::EVENTS)
+                .find(|&i| data::event(i)["ts"].as_str().is_some_and(|ts| ts >= since))
+                .unwrap_or(sizes::EVENTS),
+            None => 0,
+        },
         Some(c) => decode_cursor(c).ok_or_else(|| reject(StatusCode::BAD_REQUEST, "invalid cursor"))?,
     };
     let end = start + sizes::EVENTS_PER_PAGE;
@@ -311,6 +328,30 @@ fn header_link_users(state: &State, pairs: &[(String, String)]) -> Result<DemoRe
         response.headers_mut().insert(header::LINK, value);
     }
     Ok(response)
+}
+
+/// `/customers/{id}/orders?page=N`: a customer's orders (1 to 4 of them), two per page: the child
+/// endpoint of a parent → child source run.
+fn customer_orders(path: &str, pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {
+    let id = path
+        .strip_prefix("/customers/")
+        .and_then(|rest| rest.strip_suffix("/orders"))
+        .and_then(|id| id.parse::<usize>().ok())
+        .filter(|id| (1..=sizes::CUSTOMERS).contains(id))
+        .ok_or_else(|| reject(StatusCode::NOT_FOUND, "no such customer"))?;
+    let page = number(pairs, "page", 1)?.max(1);
+    let count = sizes::customer_orders(id);
+    let per = sizes::CUSTOMER_ORDERS_PER_PAGE;
+    let orders: Vec<Value> = ((page - 1) * per..(page * per).min(count))
+        .map(|k| {
+            let mut order = data::order(id * 4 + k);
+            order["customer_id"] = json!(id);
+            order
+        })
+        .collect();
+    Ok(ok(
+        &json!({"orders": orders, "page": page, "total_pages": count.div_ceil(per)}),
+    ))
 }
 
 fn header_cursor_invoices(pairs: &[(String, String)]) -> Result<DemoResponse, Rejection> {

@@ -85,23 +85,18 @@ pub fn restclient(args: &[&str]) -> Run {
 }
 
 /// Runs a prepared command to completion (killed after [`DEADLINE`]).
-pub fn run(mut command: Command) -> Run {
-    let mut child = command.spawn().expect("spawn restclient");
-    let stdout = reader(child.stdout.take());
-    let stderr = reader(child.stderr.take());
-    let status = wait(&mut child);
-    Run {
-        status,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+pub fn run(command: Command) -> Run {
+    run_with_stdin(command, None)
 }
 
-/// Runs a prepared command with `input` on its standard input (killed after [`DEADLINE`]).
-pub fn run_with_stdin(mut command: Command, input: &str) -> Run {
-    command.stdin(Stdio::piped());
+/// Runs a prepared command with `input`, when given, on its standard input (killed after
+/// [`DEADLINE`]).
+pub fn run_with_stdin(mut command: Command, input: Option<&str>) -> Run {
+    if input.is_some() {
+        command.stdin(Stdio::piped());
+    }
     let mut child = command.spawn().expect("spawn restclient");
-    if let Some(mut stdin) = child.stdin.take() {
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
         use std::io::Write;
         stdin.write_all(input.as_bytes()).expect("write stdin");
     }

@@ -29,6 +29,8 @@ pub(crate) struct AdaptiveLimit {
 #[derive(Debug)]
 struct LimitState {
     limit: usize,
+    /// Successes since the limit last grew: it grows by one per `limit` of them.
+    credit: usize,
     /// Permits to forget as they come back, instead of returning them to the semaphore.
     debt: usize,
     /// Bumped on every decrease; see the module docs.
@@ -52,6 +54,7 @@ impl AdaptiveLimit {
             max,
             state: Mutex::new(LimitState {
                 limit: max,
+                credit: 0,
                 debt: 0,
                 generation: 0,
             }),
@@ -94,6 +97,7 @@ impl AdaptiveLimit {
         }
         state.generation += 1;
         let target = (state.limit / 2).max(1);
+        state.credit = 0;
         let excess = state.limit - target;
         state.limit = target;
         let forgotten = self.semaphore.forget_permits(excess);
@@ -107,6 +111,14 @@ impl AdaptiveLimit {
         if state.limit >= self.max {
             return;
         }
+        // One more in flight per window of successes (TCP's congestion avoidance), not per
+        // success: growing by one per success doubles the limit every round trip and runs
+        // straight back into the server's limit.
+        state.credit += 1;
+        if state.credit < state.limit {
+            return;
+        }
+        state.credit = 0;
         state.limit += 1;
         if state.debt > 0 {
             state.debt -= 1;
@@ -155,10 +167,17 @@ mod tests {
             assert_eq!(available(&limit), expected);
         }
         for expected in 2..=8 {
+            // a window of successes (the current limit) adds one
+            for _ in 1..expected - 1 {
+                limit.increase();
+                assert_eq!(limit.current(), expected - 1);
+            }
             limit.increase();
             assert_eq!(limit.current(), expected);
         }
-        limit.increase();
+        for _ in 0..8 {
+            limit.increase();
+        }
         assert_eq!(limit.current(), 8, "never above the maximum");
         assert_eq!(available(&limit), 8);
     }
@@ -196,6 +215,7 @@ mod tests {
         }
         limit.decrease(places[0].generation());
         assert_eq!((limit.current(), limit.state().debt), (2, 2));
+        limit.increase();
         limit.increase();
         assert_eq!((limit.current(), limit.state().debt), (3, 1));
         drop(places);

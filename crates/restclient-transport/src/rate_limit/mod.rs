@@ -7,8 +7,9 @@
 //!
 //! 1. **A place in flight.** With a maximum in flight, a request first waits (first come, first
 //!    served) for a place. The limit adapts, as TCP's congestion window does (AIMD): a 429 halves
-//!    it, never below one, and each successful (2xx or 3xx) response raises it by one, back up to
-//!    the maximum. A burst of 429s from requests sent under the same limit halves it once. Other
+//!    it, never below one, and it grows back by one per window of successful (2xx or 3xx)
+//!    responses (as many as the current limit), up to the maximum: growing by one per success
+//!    would double it every round trip and run straight back into the server's limit. A burst of 429s from requests sent under the same limit halves it once. Other
 //!    statuses and errors leave it alone. The place is held until the response has been read.
 //! 2. **No pause.** When a response says the quota is spent, every request of the client waits
 //!    until the moment it names, instead of each one trying and failing by itself. A response
@@ -22,6 +23,10 @@
 //! 3. **A token.** With a rate, a token bucket (governor's GCRA) lets through `max_rps` requests
 //!    per second, `burst` at once after a quiet spell (1 by default: requests evenly spaced).
 //!    Tokens are handed out in arrival order.
+//!    Without a rate, the client learns a pace from the API instead: a 429 whose `Retry-After` is
+//!    `d` makes requests start at most one per `d` (at most one per second), so that when a
+//!    pause ends the waiting requests do not all fire and get refused again; every 8 successes
+//!    in a row shorten the interval by a quarter, and below a millisecond it is forgotten.
 //!
 //! The service then sends the request and learns from the response (pause, halve, grow).
 //!

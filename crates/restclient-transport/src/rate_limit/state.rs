@@ -24,6 +24,8 @@ type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<N
 #[derive(Debug)]
 pub(crate) struct Shared {
     bucket: Option<Bucket>,
+    /// A pace learned from 429s: see [`Learned`].
+    learned: Mutex<Learned>,
     adaptive: Option<Arc<AdaptiveLimit>>,
     pause: Mutex<Option<Instant>>,
     max_pause: Duration,
@@ -79,6 +81,55 @@ impl Bucket {
     }
 }
 
+/// A pace learned from the API when no rate was configured. A 429's `Retry-After` of `d` says
+/// roughly "one request per `d`" for a token-bucket server: from then on requests start at most
+/// one per `d` (capped at [`MAX_LEARNED_INTERVAL`], since a long wait describes a quota window, not
+/// a rate), instead of all of them firing when a pause ends and most being refused again. Every
+/// [`RELAX_AFTER`] successes in a row shorten the interval by a quarter, so the pace creeps back up
+/// to the server's and is forgotten below a millisecond; the next 429 teaches it again.
+#[derive(Debug, Default)]
+struct Learned {
+    interval: Option<Duration>,
+    bucket: Option<Arc<Bucket>>,
+    successes: u32,
+}
+
+/// The longest interval learned from one `Retry-After`.
+const MAX_LEARNED_INTERVAL: Duration = Duration::from_secs(1);
+/// Successes in a row that shorten a learned interval.
+const RELAX_AFTER: u32 = 8;
+
+impl Learned {
+    fn set(&mut self, interval: Option<Duration>) {
+        self.successes = 0;
+        self.interval = interval.filter(|i| *i >= Duration::from_millis(1));
+        self.bucket = self.interval.and_then(|interval| {
+            let quota = Quota::with_period(interval)?;
+            Some(Arc::new(Bucket::new(quota, 1.0 / interval.as_secs_f64(), 1)))
+        });
+    }
+
+    fn throttled(&mut self, wait: Duration) {
+        let interval = wait.min(MAX_LEARNED_INTERVAL);
+        if self.interval.is_none_or(|current| interval > current) {
+            tracing::debug!(
+                interval_ms = interval.as_millis() as u64,
+                "rate limit: pace learned from a 429"
+            );
+            self.set(Some(interval));
+        }
+        self.successes = 0;
+    }
+
+    fn succeeded(&mut self) {
+        let Some(interval) = self.interval else { return };
+        self.successes += 1;
+        if self.successes >= RELAX_AFTER {
+            self.set(Some(interval * 3 / 4));
+        }
+    }
+}
+
 /// A request admitted past the limits; it holds the request's place in flight until dropped.
 #[derive(Debug)]
 pub(crate) struct Admission {
@@ -110,6 +161,7 @@ impl Shared {
     ) -> Shared {
         Shared {
             bucket,
+            learned: Mutex::default(),
             adaptive: max_in_flight.map(|max| Arc::new(AdaptiveLimit::new(max))),
             pause: Mutex::new(None),
             max_pause,
@@ -134,11 +186,19 @@ impl Shared {
             if let Some(bucket) = &self.bucket {
                 bucket.take().await;
             }
+            let learned = self.learned().bucket.clone();
+            if let Some(bucket) = learned {
+                bucket.take().await;
+            }
             // A response may have asked for a pause while this request waited for its token.
             if self.paused_until().is_none() {
                 return Admission { in_flight };
             }
         }
+    }
+
+    fn learned(&self) -> std::sync::MutexGuard<'_, Learned> {
+        self.learned.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The end of the current pause, if one lies ahead.
@@ -150,12 +210,18 @@ impl Shared {
     /// Learns from a response: pauses, halving or growing the in-flight limit.
     pub(crate) fn observe(&self, response: &Response, admission: &Admission) {
         let status = response.status();
+        let throttled = status == http::StatusCode::TOO_MANY_REQUESTS;
         if self.respect_headers
             && let Some(wait) = requested_pause(status, response.headers(), SystemTime::now())
         {
             self.pause_for(wait.min(self.max_pause));
+            // Without a configured rate, a 429's wait is the best estimate of the API's pace.
+            if throttled && self.bucket.is_none() {
+                self.learned().throttled(wait);
+            }
+        } else if (status.is_success() || status.is_redirection()) && self.bucket.is_none() {
+            self.learned().succeeded();
         }
-        let throttled = status == http::StatusCode::TOO_MANY_REQUESTS;
         if throttled {
             self.throttled.fetch_add(1, Ordering::Relaxed);
         }
@@ -196,5 +262,43 @@ impl Shared {
             throttled: self.throttled.load(Ordering::Relaxed),
             pauses: self.pauses.load(Ordering::Relaxed),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pace_is_learned_from_429s_and_relaxed_by_successes() {
+        let mut learned = Learned::default();
+        learned.succeeded();
+        assert_eq!(learned.interval, None, "nothing to relax before a 429");
+        learned.throttled(Duration::from_millis(20));
+        assert_eq!(learned.interval, Some(Duration::from_millis(20)));
+        assert!(learned.bucket.is_some());
+        learned.throttled(Duration::from_millis(5));
+        assert_eq!(
+            learned.interval,
+            Some(Duration::from_millis(20)),
+            "the slowest pace heard wins"
+        );
+        for _ in 0..RELAX_AFTER {
+            learned.succeeded();
+        }
+        assert_eq!(learned.interval, Some(Duration::from_millis(15)));
+        learned.throttled(Duration::from_secs(60));
+        assert_eq!(
+            learned.interval,
+            Some(MAX_LEARNED_INTERVAL),
+            "a quota window is not a pace"
+        );
+        let mut learned = Learned::default();
+        learned.throttled(Duration::from_micros(1_200));
+        for _ in 0..RELAX_AFTER {
+            learned.succeeded();
+        }
+        assert_eq!(learned.interval, None, "forgotten below a millisecond");
+        assert!(learned.bucket.is_none());
     }
 }

@@ -1,0 +1,62 @@
+//! Our additions to auto-detection against a real server: OData's absolute `@odata.nextLink` is
+//! followed (deviation 17), and a single-page detection on a response that says there is more
+//! carries a warning, while records and requests stay dlt's.
+#![allow(clippy::unwrap_used)] // test helpers and responders outside #[test] functions
+
+mod common;
+
+use common::*;
+use restclient_paginate::*;
+use restclient_testkit::{RecordedRequest, Reply, TestServer};
+use serde_json::json;
+
+#[tokio::test]
+async fn an_absolute_odata_next_link_is_followed() {
+    let server = TestServer::start().await;
+    let next = server.url("/odata/Products?$skip=2");
+    server.route("/odata/Products", move |r: &RecordedRequest| {
+        if r.query().is_empty() {
+            Reply::json(&json!({"@odata.context": "m", "value": [1, 2], "@odata.nextLink": next}))
+        } else {
+            Reply::json(&json!({"@odata.context": "m", "value": [3]}))
+        }
+    });
+    let (pages, err) = collect(get(&server.url("/odata/Products")), PaginateOptions::default()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(records(&pages), [vec![json!(1), json!(2)], vec![json!(3)]]);
+    assert_eq!(queries(&server, "/odata/Products"), ["", "$skip=2"]);
+    let d = pages[0].detected.clone().unwrap();
+    assert_eq!(d.paginator, "json_link");
+    assert_eq!(
+        d.description,
+        r#"json_link(next_url_path="$['@odata.nextLink']")"#
+    );
+    assert_eq!(d.warning, None);
+}
+
+#[tokio::test]
+async fn single_page_detections_warn_only_where_the_response_says_there_is_more() {
+    let server = TestServer::start().await;
+    // Stripe-like: one request, the same records as dlt, and a warning naming `has_more`
+    server.route(
+        "/stripe",
+        Reply::json(&json!({"object": "list", "data": [{"id": "a"}], "has_more": true})),
+    );
+    let (pages, err) = collect(get(&server.url("/stripe")), PaginateOptions::default()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(records(&pages), [vec![json!({"id": "a"})]]);
+    assert_eq!(server.hits("/stripe"), 1);
+    let d = pages[0].detected.clone().unwrap();
+    assert_eq!(d.paginator, "single_page");
+    assert!(d.warning.unwrap().contains("`has_more: true`"));
+
+    // the last page of the same API: nothing to say
+    server.route(
+        "/last",
+        Reply::json(&json!({"object": "list", "data": [{"id": "z"}], "has_more": false, "total": 1})),
+    );
+    let (pages, err) = collect(get(&server.url("/last")), PaginateOptions::default()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(server.hits("/last"), 1);
+    assert_eq!(pages[0].detected.clone().unwrap().warning, None);
+}
