@@ -136,12 +136,14 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), BoxError> {
 
     let target = target_dir()?;
     let cli_problem = if args.no_build { None } else { build()? };
+    // Read before pinning, which leaves this process one core.
+    let machine_lines = machine();
     // Every process started from here on (server, wrk, clients) inherits the pin.
     let pinned = !args.no_pin && pin_to_core_zero();
     let release = target.join("release");
     let restclient = release.join("restclient");
     let mut results = Results {
-        machine: machine(),
+        machine: machine_lines,
         load_before: load_average(),
         command: std::iter::once("cargo xtask bench".to_owned())
             .chain(std::env::args().skip(2))

@@ -16,7 +16,9 @@
 //! 10× dlt's records/s, at the default at least 6×.
 //!
 //! It needs `restclient run` (issue 14). When the CLI has no `run` subcommand the section says so
-//! and, if asked for by `--only source`, still measures dlt's side.
+//! and, if asked for by `--only source`, still measures dlt's side, and restclient-source's own
+//! `run` example (the library's `run_config` at its default concurrency, 8; no CLI glue) when
+//! `cargo build --release -p restclient-source --example run` has built it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -96,6 +98,9 @@ fn config(origin: &str, parent_pages: u64) -> Value {
 pub(crate) enum Runner {
     /// `restclient run` at `--concurrency N` (`None`: the default).
     Restclient(Option<usize>),
+    /// restclient-source's `run` example (`run_config`, default concurrency), while the CLI has
+    /// no `run`.
+    Example,
     /// dlt's `rest_api_source`.
     Dlt,
 }
@@ -105,6 +110,9 @@ impl std::fmt::Display for Runner {
         match self {
             Runner::Restclient(Some(n)) => write!(f, "restclient run --concurrency {n}"),
             Runner::Restclient(None) => f.write_str("restclient run (default concurrency, 8)"),
+            Runner::Example => {
+                f.write_str("restclient-source example `run` (library, default concurrency 8)")
+            }
             Runner::Dlt => f.write_str("dlt 1.31 rest_api_source"),
         }
     }
@@ -156,26 +164,46 @@ fn check_output(dir: &Path, want: &BTreeMap<&'static str, u64>) -> Result<(), St
     Ok(())
 }
 
+/// restclient-source's `run` example, next to the release xtask, if built.
+fn example(bench: &Bench<'_>) -> Option<PathBuf> {
+    let path = bench.programs.xtask.parent()?.join("examples").join("run");
+    path.is_file().then_some(path)
+}
+
 fn run_restclient(
     bench: &Bench<'_>,
     config: &Path,
-    concurrency: Option<usize>,
+    runner: Runner,
     want: &BTreeMap<&'static str, u64>,
 ) -> Result<f64, String> {
-    let exe = bench.programs.restclient.as_ref().ok_or("no CLI")?;
     let out = bench.scratch.join("source-out");
     let _ = std::fs::remove_dir_all(&out);
-    let mut argv = vec![
-        exe.display().to_string(),
-        "run".to_owned(),
-        config.display().to_string(),
-        "--output-dir".to_owned(),
-        out.display().to_string(),
-        "--quiet".to_owned(),
-    ];
-    if let Some(n) = concurrency {
-        argv.extend(["--concurrency".to_owned(), n.to_string()]);
-    }
+    let argv = match runner {
+        Runner::Restclient(concurrency) => {
+            let exe = bench.programs.restclient.as_ref().ok_or("no CLI")?;
+            let mut argv = vec![
+                exe.display().to_string(),
+                "run".to_owned(),
+                config.display().to_string(),
+                "--output-dir".to_owned(),
+                out.display().to_string(),
+                "--quiet".to_owned(),
+            ];
+            if let Some(n) = concurrency {
+                argv.extend(["--concurrency".to_owned(), n.to_string()]);
+            }
+            argv
+        }
+        Runner::Dlt => return Err("not a restclient runner".to_owned()),
+        Runner::Example => {
+            let exe = example(bench).ok_or("the run example is not built")?;
+            vec![
+                exe.display().to_string(),
+                config.display().to_string(),
+                out.display().to_string(),
+            ]
+        }
+    };
     let m = measure(&bench.programs.xtask, &argv, bench.timeout)?;
     if m.timed_out {
         return Err(format!("timed out after {:.0} s", m.wall_s));
@@ -244,13 +272,15 @@ pub(crate) fn run(bench: &Bench<'_>, with_dlt_alone: bool) -> Result<Section, St
     let mut runners = vec![Runner::Dlt];
     if section.no_run.is_none() {
         runners.splice(0..0, [Runner::Restclient(Some(16)), Runner::Restclient(None)]);
+    } else if example(bench).is_some() {
+        runners.insert(0, Runner::Example);
     }
     for runner in runners {
         let mut runs = Vec::new();
         for rep in 1..=bench.reps {
             let result = match runner {
-                Runner::Restclient(n) => run_restclient(bench, &config_path, n, &want),
                 Runner::Dlt => run_dlt(bench, &config_path, &want),
+                other => run_restclient(bench, &config_path, other, &want),
             };
             match &result {
                 Ok(s) => eprintln!(
@@ -348,6 +378,16 @@ impl Section {
                 ),
             };
             let _ = writeln!(md, "- {line}");
+        }
+        if let (Some(a), Some(b)) = (self.median_rate(Runner::Example), dlt) {
+            let _ = writeln!(
+                md,
+                "- {} (provisional, the library without the CLI): source run, {} ≥ 6× dlt's \
+                 rest_api_source — {:.1}×",
+                verdict(a / b >= 6.0),
+                Runner::Example,
+                a / b
+            );
         }
     }
 }
