@@ -39,6 +39,7 @@ impl Client {
             Client::Raw(Mode::RawValue) => "raw &RawValue",
             Client::Raw(Mode::Value) => "raw Value",
             Client::Raw(Mode::Bytes) => "raw bytes",
+            Client::Raw(Mode::InFlight) => "raw &RawValue, 16 in flight",
         }
     }
 
@@ -46,7 +47,9 @@ impl Client {
     /// run takes about a second or two: dlt is one to two orders of magnitude slower.
     pub(crate) fn base_records(self, page_size: usize) -> u64 {
         let (small, medium, large) = match self {
-            Client::Restclient | Client::Raw(Mode::RawValue) => (100_000, 500_000, 1_000_000),
+            Client::Restclient | Client::Raw(Mode::RawValue | Mode::InFlight) => {
+                (100_000, 500_000, 1_000_000)
+            }
             Client::Raw(Mode::Bytes) => (200_000, 2_000_000, 4_000_000),
             Client::Raw(Mode::Value) => (50_000, 200_000, 300_000),
             Client::Dlt => (10_000, 50_000, 60_000),

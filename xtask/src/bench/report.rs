@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::client::{Client, Sample};
 use super::raw::Mode;
 use super::style::Style;
+use super::{latency, rate_limit, source};
 
 /// All runs of one client on one style and page size.
 #[derive(Debug, Default, Clone)]
@@ -40,7 +41,8 @@ impl Cell {
             .reduce(f64::max)
     }
 
-    fn spread(&self) -> String {
+    /// `min–max` of the records/s of the repetitions.
+    pub(crate) fn spread(&self) -> String {
         let rates: Vec<f64> = self.samples.iter().map(Sample::records_per_s).collect();
         match (
             rates.iter().copied().reduce(f64::min),
@@ -110,27 +112,18 @@ pub(crate) struct Results {
     pub(crate) skipped: Vec<(Client, String)>,
     /// Per style, page size, client.
     pub(crate) cells: HashMap<(Style, usize, Client), Cell>,
-    /// Latency run: page size, records, delay and the cells per client.
-    pub(crate) latency: Option<LatencyRun>,
+    /// The latency section.
+    pub(crate) latency: Option<latency::Section>,
+    /// The rate-limit section.
+    pub(crate) rate_limit: Option<rate_limit::Section>,
+    /// The source section.
+    pub(crate) source: Option<source::Section>,
     /// Memory run: (records, cell).
     pub(crate) memory: Vec<(u64, Cell)>,
     /// Page size of the memory run.
     pub(crate) memory_page_size: usize,
     /// Extra notes.
     pub(crate) notes: Vec<String>,
-}
-
-/// The latency run's settings and results.
-#[derive(Debug, Default)]
-pub(crate) struct LatencyRun {
-    /// Delay added by the server to every response.
-    pub(crate) delay_ms: u64,
-    /// Page size.
-    pub(crate) page_size: usize,
-    /// Records per run.
-    pub(crate) records: u64,
-    /// Per client.
-    pub(crate) cells: Vec<(Client, Cell)>,
 }
 
 impl Results {
@@ -176,9 +169,19 @@ impl Results {
             let _ = writeln!(md, "**{client} column skipped:** {why}\n");
         }
         self.write_server(md);
-        self.write_throughput(md);
-        self.write_details(md);
-        self.write_latency(md);
+        if !self.cells.is_empty() {
+            self.write_throughput(md);
+            self.write_details(md);
+        }
+        if let Some(latency) = &self.latency {
+            latency.write(md);
+        }
+        if let Some(rate_limit) = &self.rate_limit {
+            rate_limit.write(md);
+        }
+        if let Some(source) = &self.source {
+            source.write(md);
+        }
         self.write_memory(md);
         self.write_targets(md);
         if !self.notes.is_empty() {
@@ -313,41 +316,6 @@ impl Results {
         }
     }
 
-    fn write_latency(&self, md: &mut String) {
-        let Some(lat) = &self.latency else { return };
-        let ideal = 1000.0 / lat.delay_ms as f64;
-        let _ = writeln!(
-            md,
-            "## Latency run ({} ms added to every response, offset, page size {}, {} records)\n",
-            lat.delay_ms, lat.page_size, lat.records
-        );
-        let _ = writeln!(
-            md,
-            "Sequential pagination waits one round trip per page, so {ideal:.0} pages/s is the \
-             ceiling; what a client adds per page shows as overhead.\n"
-        );
-        let _ = writeln!(
-            md,
-            "| client | pages/s | of the {ideal:.0}/s ideal | overhead per page | records/s |"
-        );
-        let _ = writeln!(md, "|---|--:|--:|--:|--:|");
-        for (client, cell) in &lat.cells {
-            let Some(pps) = cell.pages_per_s() else {
-                let why = cell.error.as_deref().unwrap_or("not run");
-                let _ = writeln!(md, "| {client} | – ({why}) | | | |");
-                continue;
-            };
-            let overhead_ms = 1000.0 / pps - lat.delay_ms as f64;
-            let _ = writeln!(
-                md,
-                "| {client} | {pps:.1} | {:.1} % | {overhead_ms:.2} ms | {} |",
-                100.0 * pps / ideal,
-                opt(cell.records_per_s(), rate),
-            );
-        }
-        md.push('\n');
-    }
-
     fn memory_verdict(&self) -> Option<(f64, f64, f64)> {
         let mut rss: Vec<(u64, f64)> = self
             .memory
@@ -397,6 +365,19 @@ impl Results {
                 0.9,
                 "the `&RawValue` loop's records/s",
             );
+        }
+        if let Some(latency) = &self.latency {
+            latency.write_targets(md);
+        }
+        if let Some(rate_limit) = &self.rate_limit {
+            rate_limit.write_targets(md);
+        }
+        if let Some(source) = &self.source {
+            source.write_targets(md);
+        }
+        if self.memory.is_empty() {
+            md.push('\n');
+            return;
         }
         let line = match self.memory_verdict() {
             Some((small, big, n)) => {
@@ -452,7 +433,8 @@ impl Results {
     }
 }
 
-fn verdict(met: bool) -> &'static str {
+/// `**met**` or `**NOT met**`.
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "**met**" } else { "**NOT met**" }
 }
 

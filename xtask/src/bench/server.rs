@@ -2,7 +2,9 @@
 //!
 //! Every route is `/{style}/{records}/{page_size}/{delay_ms}` plus the style's own query parameter,
 //! so one server answers every run of a bench and every paginator carries the run's shape along
-//! in the URL. Pages are assembled from zero-copy slices of the pre-rendered [`Dataset`]: a response
+//! in the URL. Two optional prefixes: `/p/{id}` (ignored; a child resource's path names its parent
+//! with it) and `/rl/{rps}/{burst}/{bucket}` (a token bucket, see [`super::limit`]: beyond its
+//! rate, 429 with `Retry-After`); `GET /stats/{bucket}` reports what a bucket let through. Pages are assembled from zero-copy slices of the pre-rendered [`Dataset`]: a response
 //! costs a few small allocations, no JSON work, so the server stays far ahead of any client (the
 //! bench checks this with `wrk`). It runs on one thread, leaving the other core to the client, and
 //! exits when its standard input closes, so it never outlives the bench that started it.
@@ -26,6 +28,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio::net::TcpListener;
 
 use super::dataset::Dataset;
+use super::limit::Buckets;
 use super::style::Style;
 
 /// A response body made of ready chunks, with an exact length (so hyper sends `Content-Length`).
@@ -71,6 +74,8 @@ impl Body for Chunks {
 
 struct State {
     data: Dataset,
+    /// Token buckets of the rate-limited routes.
+    limits: Buckets,
     /// `http://127.0.0.1:PORT`, for next links.
     origin: String,
 }
@@ -86,6 +91,7 @@ pub(crate) fn run(port: u16, pool: usize) -> Result<(), Box<dyn std::error::Erro
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             data: Dataset::new(pool),
+            limits: Buckets::default(),
             origin: format!("http://{addr}"),
         });
         println!(
@@ -118,10 +124,14 @@ pub(crate) fn run(port: u16, pool: usize) -> Result<(), Box<dyn std::error::Erro
     })
 }
 
-fn not_found(msg: &str) -> Response<Chunks> {
-    let mut resp = Response::new(Chunks::new(vec![Bytes::from(msg.to_owned())]));
-    *resp.status_mut() = StatusCode::NOT_FOUND;
+fn reply(status: StatusCode, msg: String) -> Response<Chunks> {
+    let mut resp = Response::new(Chunks::new(vec![Bytes::from(msg)]));
+    *resp.status_mut() = status;
     resp
+}
+
+fn not_found(msg: &str) -> Response<Chunks> {
+    reply(StatusCode::NOT_FOUND, msg.to_owned())
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
@@ -133,7 +143,51 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 }
 
 async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
-    let mut segs = req.uri().path().trim_start_matches('/').split('/');
+    let full_path = req.uri().path();
+    let mut segs = full_path.trim_start_matches('/').split('/').peekable();
+    if segs.peek() == Some(&"stats") {
+        segs.next();
+        let key = segs.next().unwrap_or("");
+        return match state.limits.stats(key) {
+            Some((passed, throttled)) => reply(
+                StatusCode::OK,
+                format!(r#"{{"passed":{passed},"throttled":{throttled}}}"#),
+            ),
+            None => not_found("no such bucket"),
+        };
+    }
+    // Prefixes: `p/{tag}` (a parent's id in a child path, ignored) and
+    // `rl/{rps}/{burst}/{bucket}` (a token bucket shared by every request naming it).
+    let mut limit = None;
+    loop {
+        match segs.peek() {
+            Some(&"p") => {
+                segs.next();
+                segs.next();
+            }
+            Some(&"rl") => {
+                segs.next();
+                let (Some(rps), Some(burst), Some(key)) = (segs.next(), segs.next(), segs.next()) else {
+                    return not_found("expected /rl/{rps}/{burst}/{bucket}/...");
+                };
+                let (Ok(rps), Ok(burst)) = (rps.parse::<f64>(), burst.parse::<u32>()) else {
+                    return not_found("bad rate limit");
+                };
+                limit = Some((key, rps, burst));
+            }
+            _ => break,
+        }
+    }
+    if let Some((key, rps, burst)) = limit
+        && let Err(wait) = state.limits.take(key, rps, burst)
+    {
+        // Whole seconds, rounded up, as most APIs send it.
+        let secs = wait.as_secs_f64().ceil().max(1.0);
+        let mut resp = reply(StatusCode::TOO_MANY_REQUESTS, "rate limited".to_owned());
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs as u64));
+        return resp;
+    }
     let (Some(style), Some(n), Some(size), Some(delay)) =
         (segs.next(), segs.next(), segs.next(), segs.next())
     else {
@@ -151,7 +205,7 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
     let query = req.uri().query().unwrap_or("");
     let num = |name: &str| query_param(query, name).and_then(|v| v.parse::<u64>().ok());
     let offset = match style {
-        Style::Offset => num("offset").unwrap_or(0),
+        Style::Offset | Style::OffsetNoTotal => num("offset").unwrap_or(0),
         Style::PageNumber => num("page").unwrap_or(1).saturating_sub(1) * size,
         Style::Cursor => query_param(query, "cursor")
             .and_then(|c| c.strip_prefix("cur_"))
@@ -160,13 +214,13 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
         Style::JsonLink | Style::HeaderLink => num("after").unwrap_or(0),
     };
     let limit = match style {
-        Style::Offset => num("limit").unwrap_or(size),
+        Style::Offset | Style::OffsetNoTotal => num("limit").unwrap_or(size),
         _ => size,
     };
     let count = limit.min(n.saturating_sub(offset));
     let next = offset + count;
     let more = count > 0 && next < n;
-    let path = format!("/{style}/{n}/{size}/{delay}");
+    let path = full_path;
 
     let mut parts = Vec::with_capacity(5);
     parts.push(Bytes::from_static(match style {
@@ -176,6 +230,7 @@ async fn handle(state: &State, req: &Request<Incoming>) -> Response<Chunks> {
     state.data.records(offset, count as usize, &mut parts);
     let tail = match style {
         Style::Offset => format!("],\"total\":{n}}}"),
+        Style::OffsetNoTotal => "]}".to_owned(),
         Style::PageNumber => format!("],\"total_pages\":{}}}", n.div_ceil(size)),
         Style::Cursor if more => format!("],\"next_cursor\":\"cur_{next:08x}\"}}"),
         Style::Cursor => "],\"next_cursor\":null}".to_owned(),

@@ -8,6 +8,9 @@ use std::str::FromStr;
 pub(crate) enum Style {
     /// `?offset=&limit=`, body `{"data":[...],"total":N}`.
     Offset,
+    /// `?offset=&limit=`, body `{"data":[...]}`: no total, the run ends on an empty page. Only in
+    /// the latency run (not in [`Style::ALL`]).
+    OffsetNoTotal,
     /// `?page=` (from 1), body `{"data":[...],"total_pages":P}`.
     PageNumber,
     /// `?cursor=`, body `{"data":[...],"next_cursor":"..."|null}`.
@@ -28,10 +31,24 @@ impl Style {
         Style::HeaderLink,
     ];
 
+    /// The styles of the latency run: the two that state a total, offset without one, cursor.
+    pub(crate) const LATENCY: [Style; 4] = [
+        Style::Offset,
+        Style::PageNumber,
+        Style::OffsetNoTotal,
+        Style::Cursor,
+    ];
+
+    /// Whether a client can have several requests of one run in flight (offset and page number).
+    pub(crate) fn can_fetch_ahead(self) -> bool {
+        matches!(self, Style::Offset | Style::PageNumber | Style::OffsetNoTotal)
+    }
+
     /// The name used in URLs, flags and the report.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Style::Offset => "offset",
+            Style::OffsetNoTotal => "offset_no_total",
             Style::PageNumber => "page_number",
             Style::Cursor => "cursor",
             Style::JsonLink => "json_link",
@@ -44,6 +61,9 @@ impl Style {
         match self {
             Style::Offset => {
                 format!(r#"{{"type":"offset","limit":{page_size},"total_path":"total"}}"#)
+            }
+            Style::OffsetNoTotal => {
+                format!(r#"{{"type":"offset","limit":{page_size},"total_path":null}}"#)
             }
             Style::PageNumber => {
                 r#"{"type":"page_number","base_page":1,"page_param":"page","total_path":"total_pages"}"#
@@ -84,6 +104,7 @@ impl FromStr for Style {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Style::ALL
             .into_iter()
+            .chain([Style::OffsetNoTotal])
             .find(|style| style.name() == s || style.name().replace('_', "-") == s)
             .ok_or_else(|| {
                 format!(

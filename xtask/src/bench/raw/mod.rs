@@ -6,8 +6,12 @@
 //!   This is the limit the restclient CLI is measured against.
 //! - `value`: build a `serde_json::Value` tree of every page (what a naive client does).
 //! - `bytes`: only read the body; the next page is found by a scan of the body's last bytes.
+//! - `raw-value-x16`: as `raw-value`, with [`IN_FLIGHT`] requests in flight over the offsets or
+//!   page numbers it can name ahead (see [`ahead`]); other styles run sequentially.
 //!
 //! Each loop knows its style's next-page rule directly. It prints one JSON line with its counts.
+
+mod ahead;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -35,7 +39,12 @@ pub(crate) enum Mode {
     Value,
     /// Read the bytes only.
     Bytes,
+    /// `Vec<&RawValue>` with [`IN_FLIGHT`] requests in flight.
+    InFlight,
 }
+
+/// Requests the `raw-value-x16` loop keeps in flight.
+pub(crate) const IN_FLIGHT: usize = 16;
 
 impl Mode {
     /// Flag value.
@@ -44,6 +53,7 @@ impl Mode {
             Mode::RawValue => "raw-value",
             Mode::Value => "value",
             Mode::Bytes => "bytes",
+            Mode::InFlight => "raw-value-x16",
         }
     }
 }
@@ -58,19 +68,19 @@ impl FromStr for Mode {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Mode::RawValue, Mode::Value, Mode::Bytes]
+        [Mode::RawValue, Mode::Value, Mode::Bytes, Mode::InFlight]
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown mode {s:?}: raw-value, value or bytes"))
+            .ok_or_else(|| format!("unknown mode {s:?}: raw-value, value, bytes or raw-value-x16"))
     }
 }
 
 /// The fields a page carries besides its records.
 #[derive(Debug, Default)]
-struct PageInfo {
-    records: usize,
-    total: Option<u64>,
-    total_pages: Option<u64>,
+pub(super) struct PageInfo {
+    pub(super) records: usize,
+    pub(super) total: Option<u64>,
+    pub(super) total_pages: Option<u64>,
     next: Option<String>,
 }
 
@@ -86,7 +96,7 @@ struct RawPage<'a> {
     next: Option<Cow<'a, str>>,
 }
 
-fn parse_raw_value(style: Style, body: &[u8]) -> Result<PageInfo, BoxError> {
+pub(super) fn parse_raw_value(style: Style, body: &[u8]) -> Result<PageInfo, BoxError> {
     if style == Style::HeaderLink {
         let records: Vec<&RawValue> = serde_json::from_slice(body)?;
         return Ok(PageInfo {
@@ -144,15 +154,20 @@ fn parse_bytes(style: Style, body: &[u8], page_size: usize) -> PageInfo {
     .filter(|v| *v != "null")
     .map(str::to_owned);
     PageInfo {
-        // Not counted; the orchestrator knows how many records the run has.
-        records: page_size,
+        // Not counted (the orchestrator knows how many records the run has), but an empty page
+        // must end a run that states no total.
+        records: if body.starts_with(b"{\"data\":[]") {
+            0
+        } else {
+            page_size
+        },
         total: num("total"),
         total_pages: num("total_pages"),
         next,
     }
 }
 
-fn with_query(base: &str, key: &str, value: impl fmt::Display) -> String {
+pub(super) fn with_query(base: &str, key: &str, value: impl fmt::Display) -> String {
     format!("{base}?{key}={value}")
 }
 
@@ -175,7 +190,11 @@ pub(crate) fn run(mode: Mode, style: Style, url: &str, page_size: usize) -> Resu
         .enable_all()
         .build()?;
     let started = Instant::now();
-    let (records, pages, bytes) = rt.block_on(paginate(mode, style, url, page_size))?;
+    let (records, pages, bytes) = if mode == Mode::InFlight && style.can_fetch_ahead() {
+        rt.block_on(ahead::paginate(style, url, page_size, IN_FLIGHT))?
+    } else {
+        rt.block_on(paginate(mode, style, url, page_size))?
+    };
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "{}",
@@ -193,7 +212,7 @@ async fn paginate(
     let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let (mut records, mut pages, mut bytes) = (0u64, 0u64, 0u64);
     let mut next = Some(match style {
-        Style::Offset => format!("{url}?offset=0&limit={page_size}"),
+        Style::Offset | Style::OffsetNoTotal => format!("{url}?offset=0&limit={page_size}"),
         Style::PageNumber => with_query(url, "page", 1),
         _ => url.to_owned(),
     });
@@ -209,19 +228,24 @@ async fn paginate(
         bytes += body.len() as u64;
         pages += 1;
         let info = match mode {
-            Mode::RawValue => parse_raw_value(style, &body)?,
+            Mode::RawValue | Mode::InFlight => parse_raw_value(style, &body)?,
             Mode::Value => parse_value(style, &body)?,
             Mode::Bytes => parse_bytes(style, &body, page_size),
         };
         records += info.records as u64;
-        if mode != Mode::Bytes && info.records == 0 {
+        if info.records == 0 {
             break;
         }
         next = match style {
-            Style::Offset => {
+            Style::Offset | Style::OffsetNoTotal => {
                 offset += page_size as u64;
-                let total = info.total.ok_or("page without total")?;
-                (offset < total).then(|| format!("{url}?offset={offset}&limit={page_size}"))
+                // Without a total the run ends on the empty page, above.
+                let more = match info.total {
+                    Some(total) => offset < total,
+                    None if style == Style::OffsetNoTotal => true,
+                    None => return Err("page without total".into()),
+                };
+                more.then(|| format!("{url}?offset={offset}&limit={page_size}"))
             }
             Style::PageNumber => {
                 page += 1;
