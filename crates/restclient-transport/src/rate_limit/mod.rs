@@ -24,9 +24,10 @@
 //!    per second, `burst` at once after a quiet spell (1 by default: requests evenly spaced).
 //!    Tokens are handed out in arrival order.
 //!    Without a rate, the client learns a pace from the API instead: a 429 whose `Retry-After` is
-//!    `d` makes requests start at most one per `d` (at most one per second), so that when a
+//!    `d` makes requests start at most one per `d` (an interval of at most 250 ms: a longer wait
+//!    is a quota window or a rounded-up second, which the pause already honours), so that when a
 //!    pause ends the waiting requests do not all fire and get refused again; every 8 successes
-//!    in a row shorten the interval by a quarter, and below a millisecond it is forgotten.
+//!    in a row halve the interval, and below a millisecond it is forgotten.
 //!
 //! The service then sends the request and learns from the response (pause, halve, grow).
 //!

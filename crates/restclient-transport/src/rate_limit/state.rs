@@ -83,10 +83,11 @@ impl Bucket {
 
 /// A pace learned from the API when no rate was configured. A 429's `Retry-After` of `d` says
 /// roughly "one request per `d`" for a token-bucket server: from then on requests start at most
-/// one per `d` (capped at [`MAX_LEARNED_INTERVAL`], since a long wait describes a quota window, not
-/// a rate), instead of all of them firing when a pause ends and most being refused again. Every
-/// [`RELAX_AFTER`] successes in a row shorten the interval by a quarter, so the pace creeps back up
-/// to the server's and is forgotten below a millisecond; the next 429 teaches it again.
+/// one per `d`, instead of all of them firing when a pause ends and most being refused again. The
+/// interval is capped at [`MAX_LEARNED_INTERVAL`]: a longer wait describes a quota window or a
+/// server that rounds up to whole seconds, not a pace (the pause itself still honours it). Every
+/// [`RELAX_AFTER`] successes in a row halve the interval, so the pace climbs back to the server's
+/// within a few dozen requests and is forgotten below a millisecond; the next 429 teaches it again.
 #[derive(Debug, Default)]
 struct Learned {
     interval: Option<Duration>,
@@ -94,8 +95,8 @@ struct Learned {
     successes: u32,
 }
 
-/// The longest interval learned from one `Retry-After`.
-const MAX_LEARNED_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest interval learned from one `Retry-After` (4 requests per second).
+const MAX_LEARNED_INTERVAL: Duration = Duration::from_millis(250);
 /// Successes in a row that shorten a learned interval.
 const RELAX_AFTER: u32 = 8;
 
@@ -125,7 +126,7 @@ impl Learned {
         let Some(interval) = self.interval else { return };
         self.successes += 1;
         if self.successes >= RELAX_AFTER {
-            self.set(Some(interval * 3 / 4));
+            self.set(Some(interval / 2));
         }
     }
 }
@@ -286,7 +287,7 @@ mod tests {
         for _ in 0..RELAX_AFTER {
             learned.succeeded();
         }
-        assert_eq!(learned.interval, Some(Duration::from_millis(15)));
+        assert_eq!(learned.interval, Some(Duration::from_millis(10)));
         learned.throttled(Duration::from_secs(60));
         assert_eq!(
             learned.interval,
