@@ -334,7 +334,7 @@ impl Run {
         if has_next_page {
             let mut next = request.clone();
             match paginator.update_request(&mut next) {
-                Ok(()) => match self.sent.page_of(&next) {
+                Ok(()) => match self.sent.insert(&next, self.index + 1) {
                     Some(page) => {
                         self.pending_error = Some(PaginateError::Loop {
                             method: next.method().clone(),
@@ -342,10 +342,7 @@ impl Run {
                             page,
                         });
                     }
-                    None => {
-                        self.sent.insert(&next, self.index + 1);
-                        self.next = Some(next);
-                    }
+                    None => self.next = Some(next),
                 },
                 Err(e) => self.pending_error = Some(e),
             }
