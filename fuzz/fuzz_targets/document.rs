@@ -63,7 +63,19 @@ fuzz_target!(|data: &[u8]| {
         let b = lazy
             .records(s)
             .map(|r| r.iter().map(|r| r.as_bytes().to_vec()).collect::<Vec<_>>());
-        assert_eq!(a.as_ref().ok(), b.as_ref().ok(), "{s}");
+        // The same records; an escaped string selected directly is re-encoded by one path and
+        // sliced by the other (documented: the same value, maybe spelled differently).
+        if let (Ok(a), Ok(b)) = (&a, &b)
+            && a != b
+        {
+            assert_eq!(a.len(), b.len(), "{s}");
+            for (x, y) in a.iter().zip(b) {
+                let vx = serde_json::from_slice::<Value>(x).expect("a record is JSON");
+                let vy = serde_json::from_slice::<Value>(y).expect("a record is JSON");
+                assert_eq!(vx, vy, "{s}");
+            }
+        }
+        assert_eq!(a.is_ok(), b.is_ok(), "{s}");
         let _ = doc.first(s);
     }
     let (selector, records) = doc.detect_records().expect("a body the scan accepts detects");
