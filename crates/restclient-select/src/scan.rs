@@ -16,7 +16,7 @@ use crate::query::Node;
 pub(crate) enum Where {
     /// A slice of the body.
     Span(Range<usize>),
-    /// The same JSON value, re-encoded (integers, escaped strings, empty containers, literals).
+    /// The same JSON value, re-encoded (integers, escaped strings, literals).
     Owned(Bytes),
     /// The scan could not tell; resolved by a raw re-scan.
     Unknown,
@@ -392,7 +392,8 @@ where
             (Some(first), Some(last)) => {
                 array_span(self.body, first, last).map_or(Where::Unknown, Where::Span)
             }
-            _ => Where::Owned(Bytes::from_static(b"[]")),
+            // an empty array has no element to find its brackets by: the raw re-scan slices it
+            _ => Where::Unknown,
         };
         Ok(Capture {
             at,
@@ -421,7 +422,7 @@ where
             (Some(first), Some(last)) => {
                 object_span(self.body, &first, &last).map_or(Where::Unknown, Where::Span)
             }
-            _ => Where::Owned(Bytes::from_static(b"{}")),
+            _ => Where::Unknown,
         };
         Ok(Capture { at, elements: None })
     }

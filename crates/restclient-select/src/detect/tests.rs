@@ -125,6 +125,19 @@ fn strings_serde_json_cannot_decode_do_not_stop_detection() {
 }
 
 #[test]
+fn an_undecodable_key_on_the_detection_walk_is_a_clear_error() {
+    // found by fuzzing; a known limit: detection decodes the keys it walks, and serde_json cannot
+    // decode a lone surrogate (Python can). The body parses; detecting in it fails naming where.
+    let body = r#"{"data": [1], "meta": {"t\ud83d\ud0e0x": true}}"#;
+    let err = doc(body).detect_records().unwrap_err();
+    assert!(
+        matches!(err, crate::SelectError::MalformedJson { line: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("surrogate"), "{err}");
+}
+
+#[test]
 fn detection_keeps_exact_key_paths() {
     // row 3: dlt's unescaped "a.b" / "x y" break; ours are exact
     let (s, recs) = detect(r#"{"odd.key": {"x y": [1, 2]}}"#);

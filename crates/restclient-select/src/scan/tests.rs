@@ -93,6 +93,29 @@ fn numbers_selected_directly_keep_their_exact_text() {
     }
 }
 
+#[test]
+fn empty_containers_selected_directly_keep_their_exact_text() {
+    // found by fuzzing: `{\n}` selected through the scan came back as `{}`, through a lazy walk
+    // as written
+    for empty in ["{\n\n}", "[ ]", "{}", "[]", "[\n\t]"] {
+        let body = format!(r#"{{"e": {empty}, "o": {{"p": {empty}}}}}"#);
+        for path in ["e", "o.p"] {
+            let s = sel(path);
+            for d in [doc_with(&body, &[&s]), doc(&body)] {
+                assert_eq!(
+                    d.first(&s).unwrap().unwrap().as_bytes(),
+                    empty.as_bytes(),
+                    "{path}"
+                );
+                assert!(d.records(&s).unwrap().is_empty() || empty.starts_with('{'));
+            }
+        }
+        let root = Selector::root();
+        let d = Document::parse(Bytes::from(format!("\n{empty}\n")), &Query::new([&root])).unwrap();
+        assert_eq!(d.first(&root).unwrap().unwrap().as_bytes(), empty.as_bytes());
+    }
+}
+
 fn step_strategy() -> impl Strategy<Value = Step> {
     prop_oneof![
         key_strategy().prop_map(Step::Key),
