@@ -41,6 +41,16 @@
 //!   requests as 64-bit fingerprints; the memory is not kept in a checkpoint, so a resumed run
 //!   starts remembering from its first request.
 //! - **Page cap**: [`PaginateOptions::max_pages`] ends the run cleanly after N pages.
+//! - **Paths that are not JSONPath** (row 16): `next_url_path`, `cursor_path`, `total_path`,
+//!   `has_more_path` and data selectors whose unquoted keys hold JSONPath syntax or whitespace
+//!   (`@odata.nextLink`) are refused when the config is built, with the quoted form to write
+//!   (`$['@odata.nextLink']`); dlt reads them as matching nothing and silently returns page 1.
+//! - **OData and more-pages signs** (row 17; [`detect`]): an absolute `@odata.nextLink` is detected
+//!   as a JSON link; when detection settles on a single page but the response says there is more
+//!   (`has_more: true`, a token-like `next`, a total above the records read), the first page's
+//!   [`Detection::warning`] names the field and the paginator to configure (also logged at WARN).
+//! - **Fetching ahead** ([`PaginateOptions::concurrency`]) and **checkpoints** ([`Checkpoint`]):
+//!   dlt has neither; the pages and requests are dlt's at every concurrency.
 //! - A cursor that is an object or array, a malformed `Link` header, and a next link that is not a
 //!   valid http(s) URL are typed errors.
 //!

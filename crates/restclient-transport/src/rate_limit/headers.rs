@@ -22,7 +22,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::retry::parse_retry_after;
 
@@ -32,6 +32,13 @@ const EPOCH_SECONDS_FROM: f64 = 1e9;
 const EPOCH_MILLIS_FROM: f64 = 1e12;
 
 /// How long the response asks every request to wait, if it asks at all (before any cap).
+// Parsed once: looking a header up by `&str` parses and hashes the name on every response.
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+
 pub(crate) fn requested_pause(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let mut longest: Option<Duration> = None;
     let mut consider = |wait: Option<Duration>| {
@@ -45,14 +52,14 @@ pub(crate) fn requested_pause(status: StatusCode, headers: &HeaderMap, now: Syst
         }
     }
     for (remaining, reset) in [
-        ("x-ratelimit-remaining", "x-ratelimit-reset"),
-        ("ratelimit-remaining", "ratelimit-reset"),
+        (&X_RATELIMIT_REMAINING, &X_RATELIMIT_RESET),
+        (&RATELIMIT_REMAINING, &RATELIMIT_RESET),
     ] {
         if header_text(headers, remaining).is_some_and(is_zero) {
             consider(header_text(headers, reset).and_then(|v| parse_reset(v, now)));
         }
     }
-    for value in headers.get_all("ratelimit") {
+    for value in headers.get_all(&RATELIMIT) {
         if let Ok(value) = value.to_str() {
             consider(ratelimit_field_pause(value, headers));
         }
@@ -60,7 +67,7 @@ pub(crate) fn requested_pause(status: StatusCode, headers: &HeaderMap, now: Syst
     longest
 }
 
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
