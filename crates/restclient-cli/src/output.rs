@@ -11,6 +11,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use restclient::select::write_single_line;
+
 /// Output buffer size: large enough that a page costs few write calls.
 const BUFFER: usize = 256 * 1024;
 
@@ -149,39 +151,9 @@ impl RecordWriter<Output> {
     }
 }
 
-/// Writes one record: verbatim, or compacted when it holds a raw newline.
+/// Writes one record on one line (see [`write_single_line`]).
 fn write_record(out: &mut impl Write, record: &[u8]) -> io::Result<()> {
-    let record = record.trim_ascii();
-    // Inside a JSON value a raw line break can only be whitespace; one SIMD scan finds it.
-    if memchr::memchr2(b'\n', b'\r', record).is_some() {
-        write_compacted(out, record)
-    } else {
-        out.write_all(record)
-    }
-}
-
-/// Copies `json` without the whitespace outside strings.
-fn write_compacted(out: &mut impl Write, json: &[u8]) -> io::Result<()> {
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut start = 0;
-    for (i, &byte) in json.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-        } else if byte == b'"' {
-            in_string = true;
-        } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
-            out.write_all(&json[start..i])?;
-            start = i + 1;
-        }
-    }
-    out.write_all(&json[start..])
+    write_single_line(out, record)
 }
 
 /// True when writing failed because the reader went away (`restclient ... | head`).

@@ -50,6 +50,7 @@ mod query;
 mod record;
 mod scan;
 mod selector;
+mod single_line;
 
 pub use detect::RECORD_KEYS;
 pub use document::Document;
@@ -57,6 +58,7 @@ pub use error::SelectError;
 pub use query::Query;
 pub use record::{JsonKind, RawRecord};
 pub use selector::Selector;
+pub use single_line::write_single_line;
 
 #[cfg(test)]
 mod test_support;

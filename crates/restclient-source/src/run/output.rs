@@ -175,31 +175,7 @@ impl<W: Write> Write for Counted<'_, W> {
 
 /// One record and a newline; compacted only when it holds a raw line break.
 fn write_line(out: &mut impl Write, record: &[u8]) -> io::Result<()> {
-    let record = record.trim_ascii();
-    if memchr::memchr2(b'\n', b'\r', record).is_some() {
-        let mut in_string = false;
-        let mut escaped = false;
-        let mut start = 0;
-        for (i, &byte) in record.iter().enumerate() {
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if byte == b'\\' {
-                    escaped = true;
-                } else if byte == b'"' {
-                    in_string = false;
-                }
-            } else if byte == b'"' {
-                in_string = true;
-            } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
-                out.write_all(&record[start..i])?;
-                start = i + 1;
-            }
-        }
-        out.write_all(&record[start..])?;
-    } else {
-        out.write_all(record)?;
-    }
+    restclient::select::write_single_line(out, record)?;
     out.write_all(b"\n")
 }
 
