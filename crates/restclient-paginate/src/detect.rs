@@ -23,6 +23,11 @@
 //!
 //! A broken `Link` header during detection is logged and treated as no link.
 //!
+//! The page loop reads the first body with [`body_value`]: a lone surrogate escape, which Python
+//! decodes and serde_json refuses, reads as U+FFFD; a body no `Value` can hold (`1E400`, deep
+//! nesting) is read as a single page with a [`Detection::warning`] saying so ([`unreadable`]),
+//! never in silence.
+//!
 //! # More pages likely: OData next links and warnings (differs from dlt)
 //! dlt's detectors miss some common shapes and then read page 1 only, in silence (dlt #2505).
 //! Two additions, both only where dlt would settle on a single page, so records and requests stay
@@ -38,7 +43,10 @@ use http::HeaderMap;
 use restclient_select::Selector;
 use serde_json::Value;
 
+mod body;
 pub mod more_pages;
+
+pub use body::{body_value, unreadable};
 
 use crate::link_header::{find_rel, parse_link_headers};
 use crate::values::{float_to_i64, python_int_str};

@@ -31,7 +31,7 @@ use restclient_select::{Document, Query, RawRecord, Selector};
 use tower::{Service, ServiceExt};
 
 use crate::checkpoint::{ResumePoint, RunIdentity};
-use crate::detect::{Detection, detect_paginator};
+use crate::detect::{self, Detection, detect_paginator};
 use crate::seen::SentRequests;
 use crate::{
     HookAction, Page, PageContext, PaginateError, PaginateOptions, Paginator, PaginatorConfig, ResponseHook,
@@ -281,15 +281,15 @@ impl Run {
         // first page: detect the paginator (a Value parse of this one body, once per run)
         let mut detected = None;
         if self.paginator.is_none() {
-            let value: serde_json::Value = match serde_json::from_slice(&body) {
-                Ok(v) => v,
-                Err(_) => {
-                    // let the selector crate describe the malformed body
+            let (paginator, detection) = match detect::body_value(&body) {
+                Ok(value) => detect_paginator(&parts.headers, &value),
+                Err(reason) => {
+                    // a malformed body: let the selector crate describe it
                     Document::parse(body.clone(), &Query::new([]))?;
-                    serde_json::Value::Null
+                    // valid JSON no Value can hold: one page, with a warning saying why
+                    detect::unreadable(&reason)
                 }
             };
-            let (paginator, detection) = detect_paginator(&parts.headers, &value);
             self.detected = paginator.config().map(Arc::new);
             self.paginator = Some(paginator);
             detected = Some(detection);

@@ -60,3 +60,39 @@ async fn single_page_detections_warn_only_where_the_response_says_there_is_more(
     assert_eq!(server.hits("/last"), 1);
     assert_eq!(pages[0].detected.clone().unwrap().warning, None);
 }
+
+#[tokio::test]
+async fn bodies_serde_json_refuses_but_python_reads_are_never_a_silent_single_page() {
+    let server = TestServer::start().await;
+    // A lone surrogate (Python decodes it) beside a next link: the link is still followed.
+    let next = server.url("/s?p=2");
+    server.route("/s", move |r: &RecordedRequest| {
+        if r.query().is_empty() {
+            Reply::json_text(format!(r#"{{"data": [{{"n": "x\ud83ay"}}], "next": "{next}"}}"#))
+        } else {
+            Reply::json(&json!({"data": [{"n": 2}], "next": null}))
+        }
+    });
+    let (pages, err) = collect(get(&server.url("/s")), PaginateOptions::default()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(pages.len(), 2);
+    assert_eq!(&pages[0].records()[0].as_bytes()[..], br#"{"n": "x\ud83ay"}"#);
+    assert_eq!(pages[0].detected.clone().unwrap().paginator, "json_link");
+    assert_eq!(queries(&server, "/s"), ["", "p=2"]);
+
+    // A number beyond f64 (Python's inf): one page, as before, but with a warning saying why.
+    server.route(
+        "/inf",
+        Reply::json_text(r#"{"data": [1], "score": 1E400, "next_page": "/inf?p=2"}"#),
+    );
+    let (pages, err) = collect(get(&server.url("/inf")), PaginateOptions::default()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(records(&pages), [vec![json!(1)]]);
+    let d = pages[0].detected.clone().unwrap();
+    assert_eq!(d.paginator, "single_page");
+    let warning = d.warning.unwrap();
+    assert!(
+        warning.contains("could not be read to detect a paginator"),
+        "{warning}"
+    );
+}
