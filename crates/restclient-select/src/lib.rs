@@ -42,6 +42,12 @@
 //!   JSON value, possibly spelled differently (`"caf\u00e9"` reads back as `"café"`). Other
 //!   numbers are sliced from the body as written (`1.50` stays `1.50`).
 //! - Full JSONPath is evaluated by jsonpath_lib, not jsonpath-ng; plain paths agree with both.
+//! - `NaN`, `Infinity` and `-Infinity`, which Python's `json.loads` (and so dlt) reads, are not
+//!   JSON (RFC 8259): a body holding one is refused as malformed JSON naming its position. Passed
+//!   through, such a record would be refused by every JSON reader downstream.
+//! - A lone surrogate escape (`"\ud83a"`), which Python decodes and serde_json cannot, passes
+//!   through records untouched (they are bytes); a value the client must read as a string there
+//!   (a next link, a cursor) is a malformed-JSON error naming its position.
 
 mod detect;
 mod document;

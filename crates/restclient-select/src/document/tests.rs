@@ -114,6 +114,24 @@ fn undecodable_strings_pass_where_skipped_and_fail_clearly_where_read() {
     }
 }
 
+#[test]
+fn python_s_non_standard_numbers_are_refused_naming_where() {
+    // json.loads (dlt) reads NaN, Infinity and -Infinity; they are not JSON (RFC 8259), and a
+    // record passed through with one would be refused by every JSON reader downstream. A
+    // deviation: refused as malformed JSON at their position, wherever they are.
+    for (body, column) in [
+        (r#"{"data": [{"x": NaN}]}"#, 17),
+        (r#"{"data": [1], "m": Infinity}"#, 20),
+        (r#"{"data": [1], "m": -Infinity}"#, 21),
+    ] {
+        let err = Document::parse(Bytes::from(body), &Query::new([&sel("data")])).unwrap_err();
+        match err {
+            SelectError::MalformedJson { line: 1, column: c, .. } => assert_eq!(c, column, "{body}: {err}"),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
