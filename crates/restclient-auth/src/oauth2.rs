@@ -101,6 +101,8 @@ struct Cache {
 #[derive(Clone)]
 struct CachedToken {
     header: HeaderValue,
+    /// Keeps the token registered for redaction while it is in use (and a while after).
+    _token: Secret,
     expires_at: Instant,
 }
 
@@ -316,10 +318,11 @@ impl OAuth2ClientCredentials {
                 &method, &url, &response,
             )));
         }
-        let (header, lifetime) =
+        let (token, header, lifetime) =
             parse_token_response(&url, response.body(), self.settings.default_token_expiration)?;
         Ok(CachedToken {
             header,
+            _token: token,
             expires_at: Instant::now() + lifetime.min(MAX_TOKEN_LIFETIME),
         })
     }
@@ -327,14 +330,14 @@ impl OAuth2ClientCredentials {
 
 /// Reads `access_token` and `expires_in` from a token response body.
 ///
-/// The token is turned into a sensitive header value at once and not kept as a [`Secret`]: a
-/// `Secret` registers its value for redaction for the life of the process, and with short-lived
-/// tokens that registry would grow without end. The token is never put in any message.
+/// The token comes back as a [`Secret`], so it is masked wherever it might appear while it is
+/// cached (a dropped `Secret` leaves the redaction registry soon after: rotating tokens do not
+/// grow it), and as the sensitive header value to send. The token is never put in any message.
 fn parse_token_response(
     url: &str,
     body: &[u8],
     default: Duration,
-) -> Result<(HeaderValue, Duration), AuthError> {
+) -> Result<(Secret, HeaderValue, Duration), AuthError> {
     let invalid = |reason| AuthError::InvalidTokenResponse {
         url: redact::redact_url(url),
         reason,
@@ -374,7 +377,7 @@ fn parse_token_response(
             what: "OAuth access token",
         })?;
     header.set_sensitive(true);
-    Ok((header, lifetime))
+    Ok((Secret::new(token), header, lifetime))
 }
 
 impl Authenticate for OAuth2ClientCredentials {

@@ -7,7 +7,9 @@ use crate::redact;
 ///
 /// `Debug` and `Display` print `***`, never the value, so a `Secret` can sit in any struct that
 /// derives `Debug`. Creating one also registers its value with [`redact`], so the value is masked
-/// wherever restclient writes a URL, header or message, even if it leaked into one by another way.
+/// wherever restclient writes a URL, header or message, even if it leaked into one by another way,
+/// for as long as the `Secret` (or a clone of it) lives: a process creating credentials without
+/// end keeps only the live ones registered.
 /// Read the value only where it is sent, with [`Secret::expose`].
 ///
 /// ```
@@ -22,8 +24,10 @@ pub struct Secret(Arc<str>);
 impl Secret {
     /// Wraps a credential and registers its value for redaction.
     pub fn new(value: impl Into<Arc<str>>) -> Self {
-        let value = value.into();
-        redact::register_secret(&value);
+        let value: Arc<str> = value.into();
+        if value.len() >= redact::MIN_REGISTERED_LEN {
+            redact::hold_secret(&value);
+        }
         Secret(value)
     }
 

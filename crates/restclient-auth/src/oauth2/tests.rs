@@ -338,24 +338,35 @@ async fn default_expiration_applies_without_expires_in() {
 fn expires_in_forms() {
     let d = Duration::from_secs(7);
     let parse = |body: &str| parse_token_response("http://a/t", body.as_bytes(), d);
-    assert_eq!(parse(r#"{"access_token":"a"}"#).unwrap().1, d);
-    assert_eq!(parse(r#"{"access_token":"a","expires_in":null}"#).unwrap().1, d);
+    assert_eq!(parse(r#"{"access_token":"a"}"#).unwrap().2, d);
+    assert_eq!(parse(r#"{"access_token":"a","expires_in":null}"#).unwrap().2, d);
     assert_eq!(
-        parse(r#"{"access_token":"a","expires_in":" 60 "}"#).unwrap().1,
+        parse(r#"{"access_token":"a","expires_in":" 60 "}"#).unwrap().2,
         Duration::from_secs(60)
     );
     assert_eq!(
-        parse(r#"{"access_token":"a","expires_in":-5}"#).unwrap().1,
+        parse(r#"{"access_token":"a","expires_in":-5}"#).unwrap().2,
         Duration::ZERO
     );
     assert_eq!(
-        parse(r#"{"access_token":"a","expires_in":1.5}"#).unwrap().1,
+        parse(r#"{"access_token":"a","expires_in":1.5}"#).unwrap().2,
         Duration::from_millis(1500)
     );
     assert!(parse(r#"{"access_token":"a","expires_in":"soon"}"#).is_err());
     assert!(parse(r#"{"access_token":"","expires_in":1}"#).is_err());
     assert!(parse(r#"{"access_token":"a\nb"}"#).is_err());
     assert!(parse(r#"[1]"#).is_err());
+}
+
+#[test]
+fn a_fetched_token_is_masked_while_it_is_cached() {
+    let d = Duration::from_secs(7);
+    let (token, header, _) =
+        parse_token_response("http://a/t", br#"{"access_token":"zz-fetched-token-zz"}"#, d).unwrap();
+    assert!(header.is_sensitive());
+    let echoed = "401: invalid token zz-fetched-token-zz";
+    assert_eq!(redact::redact_text(echoed), "401: invalid token ***");
+    assert_eq!(token.expose(), "zz-fetched-token-zz");
 }
 
 #[test]

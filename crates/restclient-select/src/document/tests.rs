@@ -126,7 +126,9 @@ fn python_s_non_standard_numbers_are_refused_naming_where() {
     ] {
         let err = Document::parse(Bytes::from(body), &Query::new([&sel("data")])).unwrap_err();
         match err {
-            SelectError::MalformedJson { line: 1, column: c, .. } => assert_eq!(c, column, "{body}: {err}"),
+            SelectError::MalformedJson {
+                line: 1, column: c, ..
+            } => assert_eq!(c, column, "{body}: {err}"),
             other => panic!("{body}: {other:?}"),
         }
     }

@@ -11,8 +11,9 @@
 //!    the project once had (the CLI matched words, the library exact names): a harmless parameter
 //!    such as `keyword` is masked too, which costs a log line some detail and never leaks a secret.
 //!    Unlike dlt, the rest of the query is kept byte for byte.
-//! 2. **By value.** Every [`Secret`](crate::Secret) registers its value; any occurrence of a registered
-//!    value in a URL, header or text is masked, whatever name it travels under. Values shorter than
+//! 2. **By value.** Every [`Secret`](crate::Secret) registers its value while it lives, and
+//!    [`register_secret`] for the life of the process; any occurrence of a registered value in a
+//!    URL, header or text is masked, whatever name it travels under. Values shorter than
 //!    [`MIN_REGISTERED_LEN`] bytes are not registered, so a one-letter password cannot blank out
 //!    every `a` in a message; they are still masked by name.
 //!
@@ -26,7 +27,11 @@
 //! ```
 
 use std::borrow::Cow;
-use std::sync::{Arc, RwLock};
+
+mod registry;
+
+pub use registry::RETIRED_KEPT;
+pub(crate) use registry::hold as hold_secret;
 
 /// What a redacted value is replaced with.
 pub const MASK: &str = "***";
@@ -90,24 +95,16 @@ pub const SENSITIVE_HEADERS: &[&str] = &[
     "api-key",
 ];
 
-static KNOWN_SECRETS: RwLock<Vec<Arc<str>>> = RwLock::new(Vec::new());
-
-/// Registers a secret value so that [`redact_text`] and friends mask it wherever it appears.
+/// Registers a secret value so that [`redact_text`] and friends mask it wherever it appears, for
+/// the life of the process.
 ///
-/// [`Secret::new`](crate::Secret::new) calls this; call it yourself for a credential that never
-/// becomes a `Secret`.
+/// [`Secret::new`](crate::Secret::new) registers its value only for as long as the `Secret`
+/// lives; call this for a credential that never becomes a `Secret` (one read from the command
+/// line or the environment).
 pub fn register_secret(value: &str) {
-    if value.len() < MIN_REGISTERED_LEN {
-        return;
+    if value.len() >= MIN_REGISTERED_LEN {
+        registry::pin(value);
     }
-    // A poisoned lock only means another thread panicked mid-push; the Vec is still valid.
-    let mut known = KNOWN_SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if known.iter().any(|k| &**k == value) {
-        return;
-    }
-    known.push(Arc::from(value));
-    // Longest first, so a secret that contains another is masked whole.
-    known.sort_by_key(|k| std::cmp::Reverse(k.len()));
 }
 
 /// Whether a query parameter name is sensitive: listed, or containing a sensitive word.
@@ -138,13 +135,12 @@ pub fn is_sensitive_header(name: &str) -> bool {
 
 /// Masks every registered secret value in `text`.
 pub fn redact_text(text: &str) -> Cow<'_, str> {
-    let known = KNOWN_SECRETS.read().unwrap_or_else(|e| e.into_inner());
     let mut out = Cow::Borrowed(text);
-    for secret in known.iter() {
-        if out.contains(&**secret) {
-            out = Cow::Owned(out.replace(&**secret, MASK));
+    registry::for_each(|secret| {
+        if out.contains(secret) {
+            out = Cow::Owned(out.replace(secret, MASK));
         }
-    }
+    });
     out
 }
 
@@ -295,6 +291,50 @@ mod tests {
             "https://me:***@h:8080/x?y=1"
         );
         assert_eq!(redact_url("https://me@h/"), "https://me@h/");
+    }
+
+    #[test]
+    fn a_dropped_secret_stays_masked_a_while_then_is_forgotten_so_the_registry_stays_bounded() {
+        let secret = crate::Secret::new("zz-held-while-alive-zz");
+        let clone = secret.clone();
+        drop(secret);
+        assert_eq!(
+            redact_text("a zz-held-while-alive-zz b"),
+            "a *** b",
+            "a clone keeps it"
+        );
+        drop(clone);
+        // an error displayed after its client is gone is still redacted
+        assert_eq!(
+            redact_text("a zz-held-while-alive-zz b"),
+            "a *** b",
+            "retired, kept"
+        );
+        for i in 0..=registry::RETIRED_KEPT {
+            drop(crate::Secret::new(format!("zz-pushing-out-{i:03}")));
+        }
+        let _one_more = crate::Secret::new("zz-pushing-out-last");
+        assert_eq!(
+            redact_text("a zz-held-while-alive-zz b"),
+            "a zz-held-while-alive-zz b"
+        );
+
+        // (one test, not two: the loop below would push out the value above in parallel)
+        // rotating credentials in a long-lived process: the live ones and the last few dropped
+        for i in 0..10_000 {
+            let token = crate::Secret::new(format!("rotating-token-{i:05}"));
+            assert_eq!(redact_text(&format!("t={}", token.expose())), "t=***");
+        }
+        // other tests register in parallel; far fewer than 10,000 remain
+        assert!(registry::len() < 300, "{}", registry::len());
+        let kept = crate::Secret::new("zz-kept-beside-pinned-zz");
+        register_secret("zz-kept-beside-pinned-zz");
+        drop(kept);
+        for i in 0..=registry::RETIRED_KEPT {
+            drop(crate::Secret::new(format!("zz-pushing-pinned-{i:03}")));
+        }
+        let _one_more = crate::Secret::new("zz-pushing-pinned-last");
+        assert_eq!(redact_text("zz-kept-beside-pinned-zz"), MASK, "pinned stays");
     }
 
     #[test]
