@@ -128,11 +128,16 @@
 //!   A child keeps the index of the parent record whose request chain it is writing and that
 //!   chain's checkpoint: it skips the parent records before it and continues that chain. Its
 //!   incremental filter continues from the last value it had reached.
-//! - **Parents replay**: a resource that feeds a child which has not finished (a parent, or a
-//!   middle link of a chain) starts again from its first page, since its children need its
-//!   records again; it numbers the records it keeps and writes only those its output lacks. Its
-//!   pages are thus requested twice after a kill (a parent is usually a small share of the
-//!   requests), and its filter decides the same way since the start value is unchanged.
+//! - **Parents replay from the page their children need**: a resource that feeds a child which
+//!   has not finished must produce the records that child still needs again. It numbers the
+//!   records it keeps, feeds them with their numbers, and writes only those its output lacks. A
+//!   top-level parent whose running children are all leaves keeps *replay points* (the
+//!   checkpoint of each page's start, and the number of its first record, pruned as the children
+//!   go on and thinned past 64) and resumes from the page holding the first record any
+//!   unfinished child has not finished (and no later than the first its output lacks), with the
+//!   incremental state it had reached there. Other parents (a middle link of a chain, or a
+//!   parent of one) start again from their first page, their filters deciding the same way
+//!   since the start value is unchanged.
 //! - **Finished** resources (whose children, if any, also finished) do not run again; their
 //!   outputs are kept.
 //! - **The end**: when every resource of the run has finished, the incremental values they
@@ -176,4 +181,4 @@ pub use run::{
     DEFAULT_CONCURRENCY, Progress, ResourceFailure, ResourceProgress, ResourceStatus, ResourceSummary,
     RunOptions, RunSummary, Source, SourceEvent, SourceStream, run_config,
 };
-pub use state::{IncrementalState, ResourceState, RunProgress, RunState, STATE_VERSION, State};
+pub use state::{IncrementalState, ReplayPoint, ResourceState, RunProgress, RunState, STATE_VERSION, State};

@@ -7,7 +7,8 @@
 //!                                              "unique_hashes": ["..."], "start_value": "2024-01-01"}}}},
 //!  "run": {"selection": ["events", "posts"],
 //!          "resources": {
-//!            "users":  {"done": true, "output_len": 0, "pages": 20, "records": 1000},
+//!            "users":  {"output_len": 0, "pages": 20, "records": 1000,
+//!                       "replay": [{"pages": 19, "records": 950, "checkpoint": {"...": "..."}}]},
 //!            "posts":  {"output_len": 81234, "pages": 311, "records": 4410, "parent_index": 155,
 //!                       "checkpoint": {"version": 1, "fingerprint": "...", "...": "..."}},
 //!            "events": {"output_len": 5120, "pages": 3, "records": 300, "checkpoint": {"...": "..."},
@@ -108,6 +109,25 @@ pub struct RunProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Checkpoint>,
     /// The incremental state so far (when `done`: the state to commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<(String, IncrementalState)>,
+    /// A top-level parent whose children resume from checkpoints: where its pages can be
+    /// requested again from, oldest first, back to the first page its children still need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replay: Vec<ReplayPoint>,
+}
+
+/// A place a parent can resume from: the start of one of its pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReplayPoint {
+    /// Pages received before it.
+    pub pages: u64,
+    /// Records kept before it: the number of the page's first record.
+    pub records: u64,
+    /// The library's checkpoint that requests the page.
+    pub checkpoint: Checkpoint,
+    /// The incremental state reached before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<(String, IncrementalState)>,
 }

@@ -93,6 +93,12 @@ fn api(server: &TestServer, budget: &Budget) {
             json!({"data": [{"o": page * 2}, {"o": page * 2 + 1}], "total_pages": 6})
         }),
     );
+    for o in 2..=13 {
+        server.route(
+            &format!("/orders/{o}/lines"),
+            guarded(budget, move |_| json!([{"o": o, "l": 1}, {"o": o, "l": 2}])),
+        );
+    }
     let base = server.base_url();
     server.route(
         "/items",
@@ -128,13 +134,25 @@ fn config(base: &str) -> Value {
                 "paginator": {"type": "json_link", "next_url_path": "next"},
                 "incremental": {"cursor_path": "t", "initial_value": 0}}},
             // a total known from the first page: later pages are fetched ahead, concurrently
+            // and its children resume from checkpoints: it resumes from the page they need
             {"name": "orders", "endpoint": {"path": "orders", "data_selector": "data",
-                "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"}}},
+                "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"},
+                "incremental": {"cursor_path": "o", "initial_value": 0}}},
+            {"name": "order_lines", "endpoint": {"path": "orders/{resources.orders.o}/lines",
+                "paginator": "single_page"}},
         ]
     })
 }
 
-const RESOURCES: [&str; 6] = ["users", "posts", "comments", "tags", "items", "orders"];
+const RESOURCES: [&str; 7] = [
+    "users",
+    "posts",
+    "comments",
+    "tags",
+    "items",
+    "orders",
+    "order_lines",
+];
 
 fn outputs(dir: &Path) -> Vec<String> {
     RESOURCES
@@ -163,6 +181,7 @@ async fn reference(src: &Source, server: &TestServer, budget: &Budget) -> (Vec<S
     assert_eq!(out[3].lines().count(), 36);
     assert_eq!(out[4].lines().count(), 15);
     assert_eq!(out[5].lines().count(), 12);
+    assert_eq!(out[6].lines().count(), 24);
     (out, server.requests().len())
 }
 
@@ -199,6 +218,11 @@ async fn finish_and_check(
         saved.resources["items"].incremental["t"].last_value,
         Some(json!(100)),
         "{at}"
+    );
+    assert_eq!(
+        saved.resources["orders"].incremental["o"].last_value,
+        Some(json!(13)),
+        "{at}: a parent resumed mid-way keeps the value of every page"
     );
 }
 
@@ -306,4 +330,96 @@ async fn an_unfinished_run_is_continued_only_with_the_same_resources() {
         let err = src.run(&options(&dir, &state)).await.unwrap_err().to_string();
         assert!(err.contains("not the output of the run"), "{err}");
     }
+}
+
+/// A parent of 20 pages whose child resumes from checkpoints: a run dropped once the child is
+/// well into them resumes the parent from the page holding the first record the child still
+/// needs, not from its first page; every record exactly once, in order.
+#[tokio::test]
+async fn a_parent_resumes_from_the_page_its_children_still_need() {
+    const PAGES: u64 = 20;
+    let server = TestServer::start().await;
+    server.route("/parents", |r: &RecordedRequest| {
+        let page = param(r, "page").unwrap_or(1);
+        let rows: Vec<Value> = (0..5).map(|i| json!({"id": (page - 1) * 5 + i})).collect();
+        Reply::json(&json!({"data": rows, "total_pages": PAGES}))
+    });
+    for id in 0..PAGES * 5 {
+        server.route(
+            &format!("/parents/{id}/kids"),
+            Reply::json(&json!([{"p": id, "k": 1}, {"p": id, "k": 2}])),
+        );
+    }
+    let src = source(json!({
+        "client": {"base_url": server.base_url()},
+        "resources": [
+            {"name": "parents", "endpoint": {"data_selector": "data",
+                "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"}}},
+            {"name": "kids", "endpoint": {"path": "parents/{resources.parents.id}/kids",
+                "paginator": "single_page"}},
+        ]
+    }));
+    let read = |dir: &Path| -> Vec<String> {
+        ["parents", "kids"]
+            .iter()
+            .map(|r| std::fs::read_to_string(dir.join(format!("{r}.ndjson"))).unwrap_or_default())
+            .collect()
+    };
+    let reference = temp_dir("replay-ref");
+    assert!(src.run(&RunOptions::new(&reference)).await.unwrap().is_success());
+    let expected = read(&reference);
+    assert_eq!(expected[1].lines().count(), 200);
+
+    let dir = temp_dir("replay");
+    let state = dir.join("state.json");
+    server.clear_requests();
+    let opts = options(&dir, &state);
+    let stop = async {
+        // bounded: 2000 polls of 1 ms
+        for _ in 0..2000 {
+            if server
+                .requests()
+                .iter()
+                .filter(|r| r.path().ends_with("/kids"))
+                .count()
+                >= 50
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    };
+    tokio::select! {
+        summary = src.run(&opts) => panic!("finished before it was dropped: {summary:?}"),
+        () = stop => {}
+    }
+
+    // where the parent must start again: the last replay point at or below what it still needs
+    let saved = State::load(&state).unwrap().run.unwrap();
+    let (parents, kids) = (&saved.resources["parents"], &saved.resources["kids"]);
+    assert!(
+        kids.parent_index >= 20,
+        "the child got well into its parents: {kids:?}"
+    );
+    let need = kids.parent_index.min(parents.records);
+    let point = parents.replay.iter().rev().find(|p| p.records <= need).unwrap();
+    assert!(point.pages >= 4, "{point:?}");
+    assert!(
+        parents.replay.len() <= 20,
+        "pruned as the child goes: {}",
+        parents.replay.len()
+    );
+
+    server.clear_requests();
+    let summary = src.run(&opts).await.unwrap();
+    assert!(summary.is_success(), "{summary:?}");
+    assert_eq!(read(&dir), expected, "every record exactly once, in order");
+    // (the dropped run's last state write may land after the read above, moving the point on)
+    let hits = server.hits("/parents");
+    assert!(
+        (1..=usize::try_from(PAGES - point.pages).unwrap()).contains(&hits),
+        "the parent's pages from the point on, and no others: {hits} from page {}",
+        point.pages + 1
+    );
+    assert!(State::load(&state).unwrap().run.is_none());
 }

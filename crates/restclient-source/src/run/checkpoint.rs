@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
+use super::replay::{self, Families};
 use crate::SourceError;
 use crate::state::{RunProgress, State};
 
@@ -43,18 +44,22 @@ impl Reporter {
 pub(crate) struct StateWriter {
     path: PathBuf,
     state: State,
+    /// Parents keeping replay points, pruned on every save.
+    families: Families,
     files: HashMap<String, Arc<(PathBuf, File)>>,
     rx: mpsc::UnboundedReceiver<(String, RunProgress)>,
     tx: Option<mpsc::UnboundedSender<(String, RunProgress)>>,
 }
 
 impl StateWriter {
-    /// A writer of `state` (which holds the `run` section) to `path`.
-    pub(crate) fn new(path: PathBuf, state: State) -> StateWriter {
+    /// A writer of `state` (which holds the `run` section) to `path`; `families`: the parents
+    /// that keep replay points, and their children.
+    pub(crate) fn new(path: PathBuf, state: State, families: Families) -> StateWriter {
         let (tx, rx) = mpsc::unbounded_channel();
         StateWriter {
             path,
             state,
+            families,
             files: HashMap::new(),
             rx,
             tx: Some(tx),
@@ -84,12 +89,16 @@ impl StateWriter {
         while let Some(first) = self.rx.recv().await {
             let mut dirty = BTreeSet::new();
             let mut next = Some(first);
-            while let Some((name, progress)) = next {
+            while let Some((name, mut progress)) = next {
                 if let Some(run) = &mut self.state.run {
+                    replay::merge(run.resources.get(&name), &mut progress);
                     run.resources.insert(name.clone(), progress);
                 }
                 dirty.insert(name);
                 next = self.rx.try_recv().ok();
+            }
+            if let Some(run) = &mut self.state.run {
+                replay::prune(run, &self.families);
             }
             let files: Vec<_> = dirty.iter().filter_map(|n| self.files.get(n).cloned()).collect();
             let (path, state) = (self.path.clone(), self.state.clone());

@@ -21,8 +21,9 @@
 //! not hold yet. A leaf (a resource none of whose children run) continues from its checkpoint: a
 //! top-level one sends the checkpoint's next request, a child skips the parent records whose
 //! chains are complete and continues the chain in progress from its checkpoint. A resource that
-//! feeds children replays from its start (its children need every parent record again) and
-//! writes from the first record its output lacks.
+//! feeds children replays: a top-level parent of leaves from its replay point (see `replay`),
+//! any other from its start; it feeds every record with its number (children skip those whose
+//! chains are complete) and writes from the first record its output lacks.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -40,7 +41,7 @@ use super::report::{Counters, ResourceFailure};
 use super::request::{self, Bindings};
 use crate::incremental::{IncrementalFilter, IncrementalState};
 use crate::plan::ResourcePlan;
-use crate::state::RunProgress;
+use crate::state::{ReplayPoint, RunProgress};
 
 /// Pages one waiting chain may buffer.
 pub(crate) const CHAIN_BUFFER: usize = 4;
@@ -61,7 +62,8 @@ pub(crate) struct Shared {
 /// From a parent driver to a child driver.
 #[derive(Debug)]
 pub(crate) enum Feed {
-    Record(RawRecord),
+    /// A record kept by the parent, and its number (a resumed parent starts past 0).
+    Record(u64, RawRecord),
     /// The parent failed: the child cannot finish.
     Failed(String),
 }
@@ -89,6 +91,8 @@ pub(crate) struct Resume {
     pub(crate) checkpoint: Option<Checkpoint>,
     /// Whether this resource keeps checkpoints (it feeds no running child).
     pub(crate) leaf: bool,
+    /// Whether this resource keeps replay points (a top-level parent of leaves; see `replay`).
+    pub(crate) replay: bool,
 }
 
 /// How a driver ended.
@@ -124,7 +128,7 @@ impl Driver {
             result = result.and(Err(ResourceFailure::message(e.to_string())));
         }
         if result.is_ok()
-            && let Err(e) = self.report(true, None, None)
+            && let Err(e) = self.report(true, None, None, None)
         {
             result = Err(e);
         }
@@ -164,14 +168,23 @@ impl Driver {
         }
         let mut pages = builder.pages();
         let keep_checkpoints = self.resume.leaf && self.reporter.is_some();
+        let keep_replay = self.resume.replay && self.reporter.is_some();
         while let Some(page) = next_page(&self.shared, &mut pages).await {
             let page = page.map_err(|e| ResourceFailure::from_error(e, &self.plan.name))?;
             self.counters.page();
             self.resume.pages += 1;
-            let checkpoint = keep_checkpoints.then(|| page.checkpoint());
+            let checkpoint = (keep_checkpoints || keep_replay).then(|| page.checkpoint());
             let wrote = self.emit(page.into_records()).await?;
-            if wrote || keep_checkpoints {
-                self.report(false, None, checkpoint)?;
+            if keep_replay {
+                let point = checkpoint.map(|checkpoint| ReplayPoint {
+                    pages: self.resume.pages,
+                    records: self.resume.emitted,
+                    checkpoint,
+                    incremental: self.filter_state(),
+                });
+                self.report(false, None, None, point)?;
+            } else if wrote || keep_checkpoints {
+                self.report(false, None, checkpoint, None)?;
             }
             if self.filter.as_ref().is_some_and(IncrementalFilter::can_close) {
                 tracing::info!(resource = %self.plan.name, "incremental: the sorted data left the range; pagination stops");
@@ -191,7 +204,6 @@ impl Driver {
         // (parent record index, its chain's events)
         let mut current: Option<(u64, mpsc::Receiver<ChainEvent>)> = None;
         let mut queued: VecDeque<(u64, mpsc::Receiver<ChainEvent>)> = VecDeque::new();
-        let mut next_parent: u64 = 0;
         let mut parent_done = false;
         enum Step {
             Chain(Option<ChainEvent>),
@@ -218,13 +230,13 @@ impl Driver {
                     let wrote = self.emit(records).await?;
                     if wrote || keep_checkpoints {
                         let index = current.as_ref().map_or(0, |c| c.0);
-                        self.report(false, Some(index), checkpoint.map(|c| *c))?;
+                        self.report(false, Some(index), checkpoint.map(|c| *c), None)?;
                     }
                 }
                 Step::Chain(Some(ChainEvent::Done)) => {
                     let index = current.take().map_or(0, |c| c.0);
                     if keep_checkpoints {
-                        self.report(false, Some(index + 1), None)?;
+                        self.report(false, Some(index + 1), None, None)?;
                     }
                 }
                 Step::Chain(Some(ChainEvent::Failed(failure))) => return Err(failure),
@@ -233,9 +245,7 @@ impl Driver {
                         "a request chain ended without finishing",
                     ));
                 }
-                Step::Feed(Some(Feed::Record(record))) => {
-                    let index = next_parent;
-                    next_parent += 1;
+                Step::Feed(Some(Feed::Record(index, record))) => {
                     if index < self.resume.parent_index {
                         continue; // its chain is complete in the output
                     }
@@ -290,12 +300,13 @@ impl Driver {
             }
         };
         self.counters.records(kept.len());
+        let first = self.resume.emitted;
         if !self.children.is_empty() {
-            for record in &kept {
+            for (number, record) in (first..).zip(&kept) {
                 // A child that failed has dropped its receiver: stop feeding it.
                 let mut alive = Vec::with_capacity(self.children.len());
                 for child in self.children.drain(..) {
-                    if child.send(Feed::Record(record.clone())).await.is_ok() {
+                    if child.send(Feed::Record(number, record.clone())).await.is_ok() {
                         alive.push(child);
                     }
                 }
@@ -303,7 +314,6 @@ impl Driver {
             }
         }
         // records numbered below `written` are in the output already (a resumed run)
-        let first = self.resume.emitted;
         self.resume.emitted += kept.len() as u64;
         let skip = usize::try_from(self.resume.written.saturating_sub(first))
             .unwrap_or(usize::MAX)
@@ -326,6 +336,7 @@ impl Driver {
         done: bool,
         parent_index: Option<u64>,
         checkpoint: Option<Checkpoint>,
+        replay: Option<ReplayPoint>,
     ) -> Result<(), ResourceFailure> {
         let Some(reporter) = &self.reporter else {
             return Ok(());
@@ -348,8 +359,15 @@ impl Driver {
             parent_index: parent_index.unwrap_or(0),
             checkpoint,
             incremental,
+            replay: replay.into_iter().collect(),
         });
         Ok(())
+    }
+
+    /// The incremental state reached so far, for a replay point.
+    fn filter_state(&self) -> Option<(String, IncrementalState)> {
+        let filter = self.filter.as_ref()?;
+        filter.state().map(|s| (filter.spec().cursor_path.clone(), s))
     }
 }
 

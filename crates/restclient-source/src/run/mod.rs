@@ -3,6 +3,7 @@
 mod checkpoint;
 mod driver;
 mod output;
+mod replay;
 mod report;
 mod request;
 
@@ -335,13 +336,14 @@ impl Source {
             window: options.concurrency.max(1) * 2,
         });
         let progress = options.progress.clone().unwrap_or_default();
+        let families = replay::families(plan, &needed);
         let mut writer = tracked.as_ref().map(|path| {
             let mut run_state = state.clone();
             run_state.run = Some(RunState {
                 selection: selection.clone(),
                 resources: previous.as_ref().map(|r| r.resources.clone()).unwrap_or_default(),
             });
-            StateWriter::new(path.clone(), run_state)
+            StateWriter::new(path.clone(), run_state, families.clone())
         });
 
         // feeds from parents to children
@@ -390,10 +392,13 @@ impl Source {
                     .and_then(|s| s.incremental.get(&spec.cursor_path));
                 IncrementalFilter::new(spec.clone(), r.primary_key.as_deref(), saved)
             });
-            // a leaf continues from its checkpoint; a parent replays from its start
+            // a leaf continues from its checkpoint; a parent from the first page its children
+            // still need (one with a middle link among them: from its first page)
+            let replay = families.get(name).filter(|_| writer.is_some());
             let resume = if previous.is_none() {
                 Resume {
                     leaf,
+                    replay: replay.is_some(),
                     ..Resume::default()
                 }
             } else if leaf {
@@ -408,12 +413,37 @@ impl Source {
                     parent_index: resumed.parent_index,
                     checkpoint: resumed.checkpoint.clone(),
                     leaf,
+                    replay: false,
                 }
             } else {
-                Resume {
-                    written: resumed.records,
-                    leaf,
-                    ..Resume::default()
+                let point = match (replay, &previous) {
+                    (Some(children), Some(run)) => {
+                        replay::start(&resumed.replay, replay::need(run, name, children))
+                    }
+                    _ => None,
+                };
+                match point {
+                    Some(point) => {
+                        if let (Some(filter), Some((_, reached))) = (&mut filter, &point.incremental) {
+                            filter.restore(reached);
+                        }
+                        counters.preset(point.pages, point.records);
+                        Resume {
+                            written: resumed.records,
+                            emitted: point.records,
+                            pages: point.pages,
+                            checkpoint: Some(point.checkpoint.clone()),
+                            leaf,
+                            replay: true,
+                            ..Resume::default()
+                        }
+                    }
+                    None => Resume {
+                        written: resumed.records,
+                        leaf,
+                        replay: replay.is_some(),
+                        ..Resume::default()
+                    },
                 }
             };
             let reporter = match &mut writer {
