@@ -35,7 +35,8 @@
 //! - An absolute http(s) URL under the top-level key `@odata.nextLink` (OData) is a JSON link:
 //!   [`JsonLinkPaginator`] on `$['@odata.nextLink']`, score 1.0.
 //! - When the first response still says there is more (`has_more: true`, `hasMore`, a next-like
-//!   key holding a token or a link, a total above the records read), detection stays a single
+//!   key holding a token or a link, a total above the records read — those the caller's data
+//!   selector reads, when the page loop has one), detection stays a single
 //!   page but [`Detection::warning`] says which field and which paginator to configure; it is also
 //!   logged at WARN.
 

@@ -282,7 +282,16 @@ impl Run {
         let mut detected = None;
         if self.paginator.is_none() {
             let (paginator, detection) = match detect::body_value(&body) {
-                Ok(value) => detect_paginator(&parts.headers, &value),
+                // with the caller's data selector, the warning compares a total with the records
+                // it selects (one more scan, of the first page only)
+                Ok(value) => match &self.selector {
+                    Some(selector) => {
+                        let first = Document::parse(body.clone(), &Query::new([selector]))?;
+                        let records = first.records(selector)?.len();
+                        detect::detect_paginator_with_records(&parts.headers, &value, records)
+                    }
+                    None => detect_paginator(&parts.headers, &value),
+                },
                 Err(reason) => {
                     // a malformed body: let the selector crate describe it
                     Document::parse(body.clone(), &Query::new([]))?;

@@ -96,3 +96,28 @@ async fn bodies_serde_json_refuses_but_python_reads_are_never_a_silent_single_pa
         "{warning}"
     );
 }
+
+#[tokio::test]
+async fn with_a_data_selector_the_warning_counts_the_records_it_selects() {
+    let server = TestServer::start().await;
+    // dlt's detection would count `rows` (2 of 5: "more pages"); the caller reads `other` (5 of 5)
+    let body = json!({"result": {"rows": [1, 2], "other": [1, 2, 3, 4, 5]}, "total": 5});
+    server.route("/r", Reply::json(&body));
+    let detected = |selector: Option<&str>| {
+        let options = PaginateOptions {
+            data_selector: selector.map(|s| restclient_select::Selector::parse(s).unwrap()),
+            ..PaginateOptions::default()
+        };
+        let url = server.url("/r");
+        async move {
+            let (pages, err) = collect(get(&url), options).await;
+            assert!(err.is_none(), "{err:?}");
+            pages[0].detected.clone().unwrap()
+        }
+    };
+    assert_eq!(detected(Some("result.other")).await.warning, None);
+    let rows = detected(Some("result.rows")).await.warning.unwrap();
+    assert!(rows.contains("`total: 5` (2 records read)"), "{rows}");
+    let own = detected(None).await.warning.unwrap();
+    assert!(own.contains("(2 records read)"), "{own}");
+}
