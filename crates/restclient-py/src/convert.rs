@@ -10,9 +10,11 @@
 //! floats are the same double, `NaN` and `(-)Infinity` are accepted. Nesting deeper than
 //! [`MAX_DEPTH`] is an error rather than a stack overflow.
 //!
-//! Keys repeat on every record of a page, and so do short values (`"active"`, `"DE"`), so one
-//! call keeps a small cache of the strings it has built (keys up to 64 bytes, values up to 16)
-//! and reuses them; Python strings are immutable, so sharing them is invisible.
+//! Keys repeat on every record, and so do short values (`"active"`, `"DE"`), so a
+//! [`StringCache`] keeps the strings built (keys up to 64 bytes, values up to 16) and reuses them;
+//! Python strings are immutable, so sharing them is invisible. A page iterator keeps one cache for
+//! all its pages (the keys of page 2 are those of page 1); values stop being cached once most of
+//! them turn out to be unique (ids, timestamps), where the lookups would only cost.
 
 use std::collections::HashMap;
 
@@ -34,13 +36,66 @@ const MAX_CACHED_KEY: usize = 64;
 /// String values longer than this are not cached.
 const MAX_CACHED_VALUE: usize = 16;
 
-/// Distinct strings cached per call.
+/// Distinct strings cached.
 const MAX_CACHED_STRINGS: usize = 4096;
 
-/// Builds Python objects from JSON, reusing strings across the documents of one call.
-struct Builder<'py> {
+/// Value lookups after which caching values is judged.
+const VALUE_TRIAL: u32 = 512;
+
+/// Python strings reused across documents: by one call, or by a page iterator for all its pages.
+#[derive(Default)]
+pub(crate) struct StringCache {
+    strings: HashMap<Box<str>, Py<PyString>, FnvBuildHasher>,
+    value_lookups: u32,
+    value_hits: u32,
+    /// Set once values proved mostly unique: they are then built without a lookup.
+    skip_values: bool,
+}
+
+impl StringCache {
+    /// A Python string for `text`: from the cache when it is at most `max_cached` bytes long.
+    fn get<'py>(
+        &mut self,
+        py: Python<'py>,
+        text: &str,
+        max_cached: usize,
+        key: bool,
+    ) -> Bound<'py, PyString> {
+        if text.len() > max_cached || (!key && self.skip_values) {
+            return PyString::new(py, text);
+        }
+        let hit = self.strings.get(text).map(|cached| cached.bind(py).clone());
+        if !key {
+            self.judge_values(hit.is_some());
+        }
+        if let Some(hit) = hit {
+            return hit;
+        }
+        let made = PyString::new(py, text);
+        if self.strings.len() < MAX_CACHED_STRINGS {
+            self.strings.insert(text.into(), made.clone().unbind());
+        }
+        made
+    }
+
+    /// Counts a value lookup; after [`VALUE_TRIAL`] of them, values fewer than half of which
+    /// were found are not looked up any more.
+    fn judge_values(&mut self, hit: bool) {
+        if self.value_lookups >= VALUE_TRIAL {
+            return;
+        }
+        self.value_lookups += 1;
+        self.value_hits += u32::from(hit);
+        if self.value_lookups == VALUE_TRIAL && self.value_hits * 2 < VALUE_TRIAL {
+            self.skip_values = true;
+        }
+    }
+}
+
+/// Builds Python objects from JSON, reusing strings through `cache`.
+struct Builder<'py, 'c> {
     py: Python<'py>,
-    strings: HashMap<Box<str>, Bound<'py, PyString>, FnvBuildHasher>,
+    cache: &'c mut StringCache,
 }
 
 /// Why a document could not be built.
@@ -62,12 +117,9 @@ impl From<PyErr> for Failure {
     }
 }
 
-impl<'py> Builder<'py> {
-    fn new(py: Python<'py>) -> Builder<'py> {
-        Builder {
-            py,
-            strings: HashMap::default(),
-        }
+impl<'py, 'c> Builder<'py, 'c> {
+    fn new(py: Python<'py>, cache: &'c mut StringCache) -> Builder<'py, 'c> {
+        Builder { py, cache }
     }
 
     /// One whole document (trailing whitespace allowed, anything else after it is an error).
@@ -91,19 +143,8 @@ impl<'py> Builder<'py> {
         })
     }
 
-    /// A Python string for `text`, from the cache when it is at most `max_cached` bytes long.
-    fn string(&mut self, text: &str, max_cached: usize) -> Bound<'py, PyString> {
-        if text.len() > max_cached {
-            return PyString::new(self.py, text);
-        }
-        if let Some(cached) = self.strings.get(text) {
-            return cached.clone();
-        }
-        let made = PyString::new(self.py, text);
-        if self.strings.len() < MAX_CACHED_STRINGS {
-            self.strings.insert(text.into(), made.clone());
-        }
-        made
+    fn key(&mut self, text: &str) -> Bound<'py, PyString> {
+        self.cache.get(self.py, text, MAX_CACHED_KEY, true)
     }
 
     fn value(
@@ -119,7 +160,10 @@ impl<'py> Builder<'py> {
                 py.None().into_bound(py)
             }
             Peek::True | Peek::False => PyBool::new(py, jiter.known_bool(peek)?).to_owned().into_any(),
-            Peek::String => self.string(jiter.known_str()?, MAX_CACHED_VALUE).into_any(),
+            Peek::String => {
+                let text = jiter.known_str()?;
+                self.cache.get(py, text, MAX_CACHED_VALUE, false).into_any()
+            }
             Peek::Array => {
                 if depth >= MAX_DEPTH {
                     return Err(Failure::TooDeep);
@@ -138,13 +182,13 @@ impl<'py> Builder<'py> {
                     return Err(Failure::TooDeep);
                 }
                 let dict = PyDict::new(py);
-                let mut next = jiter.known_object()?.map(|k| self.string(k, MAX_CACHED_KEY));
+                let mut next = jiter.known_object()?.map(|k| self.key(k));
                 // Bounded by the input: every step consumes bytes.
                 while let Some(key) = next {
                     let peek = jiter.peek()?;
                     let value = self.value(jiter, peek, depth + 1)?;
                     dict.set_item(key, value)?;
-                    next = jiter.next_key()?.map(|k| self.string(k, MAX_CACHED_KEY));
+                    next = jiter.next_key()?.map(|k| self.key(k));
                 }
                 dict.into_any()
             }
@@ -159,12 +203,16 @@ impl<'py> Builder<'py> {
 
 /// One JSON document as a Python object; `SelectError` (a `ValueError`) when it is not JSON.
 pub(crate) fn json_to_py<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    Builder::new(py).document(bytes)
+    Builder::new(py, &mut StringCache::default()).document(bytes)
 }
 
-/// A page's records as a Python list.
-pub(crate) fn records_to_py<'py>(py: Python<'py>, records: &[RawRecord]) -> PyResult<Bound<'py, PyList>> {
-    let mut builder = Builder::new(py);
+/// A page's records as a Python list, reusing the strings in `cache`.
+pub(crate) fn records_to_py<'py>(
+    py: Python<'py>,
+    records: &[RawRecord],
+    cache: &mut StringCache,
+) -> PyResult<Bound<'py, PyList>> {
+    let mut builder = Builder::new(py, cache);
     let list = PyList::empty(py);
     for record in records {
         list.append(builder.document(record.as_bytes())?)?;

@@ -16,6 +16,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
+use crate::convert::StringCache;
 use crate::response::{Request, Response, types_class};
 use crate::{convert, errors, runtime};
 
@@ -62,6 +63,8 @@ enum State {
 pub(crate) struct PageIter {
     state: Mutex<State>,
     runtime: Arc<Runtime>,
+    /// The strings of all pages' records (keys repeat from page to page).
+    strings: Mutex<StringCache>,
 }
 
 impl std::fmt::Debug for PageIter {
@@ -96,6 +99,7 @@ impl PageIter {
         Ok(PageIter {
             state: Mutex::new(State::Idle(source)),
             runtime,
+            strings: Mutex::new(StringCache::default()),
         })
     }
 
@@ -143,15 +147,22 @@ impl PageIter {
             }
             Ok(Some(Ok(page))) => {
                 *self.lock()? = State::Idle(source);
-                page_to_py(py, page).map(Some)
+                // Another thread may take the next page while this one builds (a finalizer run
+                // by the GC can switch threads): it then builds with a cache of its own rather
+                // than wait for this one while holding the GIL.
+                match self.strings.try_lock() {
+                    Ok(mut strings) => page_to_py(py, page, &mut strings),
+                    Err(_) => page_to_py(py, page, &mut StringCache::default()),
+                }
+                .map(Some)
             }
         }
     }
 }
 
 /// `PageData(records, request, response, paginator)`.
-fn page_to_py(py: Python<'_>, page: Page) -> PyResult<Py<PyAny>> {
-    let records = convert::records_to_py(py, &page.records)?;
+fn page_to_py(py: Python<'_>, page: Page, strings: &mut StringCache) -> PyResult<Py<PyAny>> {
+    let records = convert::records_to_py(py, &page.records, strings)?;
     let request = Py::new(py, Request::from_http(&page.request))?;
     let state = serde_json::to_vec(&page.paginator_state)
         .map_err(|e| PyRuntimeError::new_err(format!("restclient: paginator state: {e}")))?;

@@ -108,3 +108,23 @@ def test_nan_and_infinity_as_json_loads_accepts_them():
     from restclient import _native
 
     same_json(_native.loads(b"[NaN, Infinity, -Infinity]"), json.loads("[NaN, Infinity, -Infinity]"))
+
+
+def test_keys_are_shared_across_pages_and_records_stay_exact(server):
+    # one string cache per iterator: page 2's keys are page 1's objects; values are unchanged
+    from restclient import RESTClient
+    from restclient.paginators import OffsetPaginator
+
+    pages = list(
+        RESTClient(server.url).paginate(
+            "/rows", paginator=OffsetPaginator(limit=3, total_path="total"), data_selector="items"
+        )
+    )
+    assert len(pages) >= 2
+    first, second = pages[0][0], pages[1][0]
+    for a, b in zip(first.keys(), second.keys()):
+        assert a == b and a is b
+    from conftest import ITEMS
+
+    rows = [{k: v for k, v in item.items() if k != "big"} for item in ITEMS]
+    same_json([r for page in pages for r in page], json.loads(json.dumps(rows)))
