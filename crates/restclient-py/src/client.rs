@@ -7,11 +7,10 @@
 //! `RUNTIME__*` environment and dlt's defaults.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use pyo3::prelude::*;
-use restclient::{AuthConfig, Method, PaginatorConfig, RestClient};
+use restclient::{AuthConfig, ClientConfig, Method, PaginatorConfig, RestClient, RestClientBuilder};
 use tokio::runtime::Runtime;
 
 use crate::pages::PageIter;
@@ -46,15 +45,6 @@ fn paginator_config(py: Python<'_>, json: &str) -> PyResult<PaginatorConfig> {
 
 fn auth_config(py: Python<'_>, json: &str) -> PyResult<AuthConfig> {
     AuthConfig::from_json(json).map_err(|e| errors::to_py(py, e.into()))
-}
-
-fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        errors::config_error(
-            py,
-            &format!("`{name}` must be a number of seconds ≥ 0, got {value}"),
-        )
-    })
 }
 
 fn method(py: Python<'_>, name: &str) -> PyResult<Method> {
@@ -109,48 +99,23 @@ impl Client {
         concurrency: usize,
         max_rps: Option<f64>,
     ) -> PyResult<Client> {
-        let mut builder = RestClient::builder();
-        if let Some(base_url) = base_url {
-            builder = builder.base_url(base_url);
-        }
-        for (name, value) in headers.unwrap_or_default() {
-            builder = builder.header(name, value);
-        }
-        if let Some(auth) = auth {
-            builder = builder.auth_config(auth_config(py, auth)?);
-        }
-        if let Some(paginator) = paginator {
-            builder = builder.paginator_config(paginator_config(py, paginator)?);
-        }
-        if let Some(selector) = data_selector {
-            builder = builder.data_selector(selector);
-        }
-        if let Some(attempts) = max_attempts {
-            builder = builder.max_attempts(attempts);
-        }
-        if let Some(factor) = backoff_factor {
-            builder = builder.backoff_factor(factor);
-        }
-        if let Some(cap) = max_retry_delay {
-            builder = builder.max_retry_delay(seconds(py, "max_retry_delay", cap)?);
-        }
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(seconds(py, "timeout", timeout)?);
-        }
         if concurrency == 0 {
             return Err(errors::config_error(py, "`concurrency` must be at least 1"));
         }
-        if let Some(rps) = max_rps
-            && !(rps.is_finite() && rps > 0.0)
-        {
-            return Err(errors::config_error(
-                py,
-                &format!("`max_rps` must be a number > 0, got {rps}"),
-            ));
-        }
-        if let Some(rps) = max_rps {
-            builder = builder.max_rps(rps);
-        }
+        // one mapping from settings to a client, the CLI's and the source runner's: it checks
+        // the seconds and the rate too
+        let mut config = ClientConfig::default();
+        config.base_url = base_url;
+        config.headers = headers.unwrap_or_default().into_iter().collect();
+        config.auth = auth.map(|auth| auth_config(py, auth)).transpose()?;
+        config.paginator = paginator.map(|p| paginator_config(py, p)).transpose()?;
+        config.data_selector = data_selector;
+        config.max_attempts = max_attempts;
+        config.backoff_factor = backoff_factor;
+        config.max_retry_delay = max_retry_delay;
+        config.timeout = timeout;
+        config.max_rps = max_rps;
+        let builder = RestClientBuilder::from_config(config);
         // the HTTP client is built inside the runtime it will run on
         let runtime = if concurrency == 1 {
             runtime::current_thread()?
