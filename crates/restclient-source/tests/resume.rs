@@ -185,6 +185,16 @@ async fn reference(src: &Source, server: &TestServer, budget: &Budget) -> (Vec<S
     (out, server.requests().len())
 }
 
+/// Returns once `done` holds, or after 2000 polls of 1 ms (bounded).
+async fn until(done: impl Fn() -> bool) {
+    for _ in 0..2000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 fn options(dir: &Path, state: &Path) -> RunOptions {
     RunOptions {
         concurrency: 4,
@@ -276,15 +286,7 @@ async fn a_run_dropped_at_any_point_then_resumed() {
             server.clear_requests();
             let opts = options(&dir, &state);
             let run = src.run(&opts);
-            let stop = async {
-                // bounded: 2000 polls of 1 ms
-                for _ in 0..2000 {
-                    if server.requests().len() >= more {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-            };
+            let stop = until(|| server.requests().len() >= more);
             let finished = tokio::select! {
                 summary = run => summary.unwrap().is_success(),
                 () = stop => false,
@@ -374,21 +376,14 @@ async fn a_parent_resumes_from_the_page_its_children_still_need() {
     let state = dir.join("state.json");
     server.clear_requests();
     let opts = options(&dir, &state);
-    let stop = async {
-        // bounded: 2000 polls of 1 ms
-        for _ in 0..2000 {
-            if server
-                .requests()
-                .iter()
-                .filter(|r| r.path().ends_with("/kids"))
-                .count()
-                >= 50
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    };
+    let stop = until(|| {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path().ends_with("/kids"))
+            .count()
+            >= 50
+    });
     tokio::select! {
         summary = src.run(&opts) => panic!("finished before it was dropped: {summary:?}"),
         () = stop => {}
