@@ -165,18 +165,7 @@ pub(crate) fn sample(
     page_size: usize,
     m: &Measured,
 ) -> Result<Sample, String> {
-    if m.timed_out {
-        return Err(format!("timed out after {:.0} s", m.wall_s));
-    }
-    if m.exit != Some(0) {
-        let last = m
-            .stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("(no stderr)");
-        return Err(format!("exit {:?}: {last}", m.exit));
-    }
+    m.succeeded()?;
     let pages_expected = expected.div_ceil(page_size as u64);
     let own: Option<Value> = m.stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok());
     let field = |name: &str| own.as_ref().and_then(|v| v.get(name)).and_then(Value::as_f64);

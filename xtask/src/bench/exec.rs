@@ -34,6 +34,21 @@ pub(crate) struct Measured {
     pub(crate) stderr: String,
 }
 
+impl Measured {
+    /// `Ok` when the run exited 0 in time; else why not (the timeout, or the exit code with the
+    /// last line of standard error).
+    pub(crate) fn succeeded(&self) -> Result<(), String> {
+        if self.timed_out {
+            return Err(format!("timed out after {:.0} s", self.wall_s));
+        }
+        if self.exit != Some(0) {
+            let last = self.stderr.lines().rev().find(|l| !l.trim().is_empty());
+            return Err(format!("exit {:?}: {}", self.exit, last.unwrap_or("(no stderr)")));
+        }
+        Ok(())
+    }
+}
+
 fn seconds(t: TimeVal) -> f64 {
     t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6
 }

@@ -205,13 +205,7 @@ fn run_restclient(
         }
     };
     let m = measure(&bench.programs.xtask, &argv, bench.timeout)?;
-    if m.timed_out {
-        return Err(format!("timed out after {:.0} s", m.wall_s));
-    }
-    if m.exit != Some(0) {
-        let last = m.stderr.lines().rev().find(|l| !l.trim().is_empty());
-        return Err(format!("exit {:?}: {}", m.exit, last.unwrap_or("(no stderr)")));
-    }
+    m.succeeded()?;
     let checked = check_output(&out, want);
     let _ = std::fs::remove_dir_all(&out);
     checked.map(|()| m.wall_s)
@@ -227,13 +221,7 @@ fn run_dlt(bench: &Bench<'_>, config: &Path, want: &BTreeMap<&'static str, u64>)
         config.display().to_string(),
     ];
     let m = measure(&bench.programs.xtask, &argv, bench.timeout)?;
-    if m.timed_out {
-        return Err(format!("timed out after {:.0} s", m.wall_s));
-    }
-    if m.exit != Some(0) {
-        let last = m.stderr.lines().rev().find(|l| !l.trim().is_empty());
-        return Err(format!("exit {:?}: {}", m.exit, last.unwrap_or("(no stderr)")));
-    }
+    m.succeeded()?;
     let own: Value = m
         .stdout
         .lines()
