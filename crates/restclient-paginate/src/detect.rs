@@ -223,13 +223,18 @@ fn detect(headers: &HeaderMap, body: &Value, records_read: Option<usize>) -> (Bo
         );
     }
     // 5. fallback
+    single_page(more_pages::warning(body, records_read))
+}
+
+/// The fallback: one page, with `warning` when something says there is more.
+fn single_page(warning: Option<String>) -> (Box<dyn Paginator>, Detection) {
     (
         Box::new(SinglePagePaginator::new()),
         Detection {
             paginator: "single_page",
             description: "single_page".to_owned(),
             score: 0.0,
-            warning: more_pages::warning(body, records_read),
+            warning,
         },
     )
 }

@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use super::Detection;
-use crate::{Paginator, SinglePagePaginator};
+use crate::Paginator;
 
 /// Parses `body` for detection; lone surrogate escapes read as U+FFFD.
 ///
@@ -42,15 +42,7 @@ pub fn unreadable(reason: &serde_json::Error) -> (Box<dyn Paginator>, Detection)
          page: configure a paginator if the API has more"
     );
     tracing::warn!("{warning}");
-    (
-        Box::new(SinglePagePaginator::new()),
-        Detection {
-            paginator: "single_page",
-            description: "single_page".to_owned(),
-            score: 0.0,
-            warning: Some(warning),
-        },
-    )
+    super::single_page(Some(warning))
 }
 
 /// `body` with every `\uXXXX` escape of an unpaired surrogate replaced by `\ufffd` (the same
