@@ -64,6 +64,18 @@ impl RawRecord {
         RawRecord { bytes }
     }
 
+    /// A record holding `value`, written compactly. serde_json's output is one valid JSON value,
+    /// so it is not scanned again (as [`Document::parse`](crate::Document::parse) would).
+    ///
+    /// ```
+    /// let record = restclient_select::RawRecord::from_value(&serde_json::json!({"id": 1, "p": "x"}));
+    /// assert_eq!(record.as_bytes(), br#"{"id":1,"p":"x"}"#);
+    /// ```
+    pub fn from_value(value: &serde_json::Value) -> RawRecord {
+        // writing a Value into a Vec cannot fail (its keys are strings, its numbers finite)
+        RawRecord::new(Bytes::from(value.to_string()))
+    }
+
     /// The JSON text of the value.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use restclient::paginate::Checkpoint;
-use restclient::select::{Document, Query};
+use restclient::select::Query;
 use restclient::{Page, Pages, RawRecord, RestClient};
 use serde_json::Value;
 use tokio::sync::{Semaphore, mpsc};
@@ -441,8 +441,5 @@ fn with_fields(record: &RawRecord, fields: &[(String, Value)]) -> Result<RawReco
     for (k, v) in fields {
         map.insert(k.clone(), v.clone());
     }
-    let bytes = serde_json::to_vec(&Value::Object(map)).map_err(|e| e.to_string())?;
-    Document::parse(bytes.into(), &Query::new([]))
-        .map(|d| d.root())
-        .map_err(|e| e.to_string())
+    Ok(RawRecord::from_value(&Value::Object(map)))
 }
